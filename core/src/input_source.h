@@ -28,6 +28,17 @@ class ByteSource {
 
   static constexpr int kEof = -1;
 
+  // String mode only: continue with another text (e.g. the next log line's value field),
+  // keeping the name.
+  void reset_text(std::string_view text, int64_t first_line, int64_t first_col) {
+    begin_ = cur_ = text.data();
+    end_ = text.data() + text.size();
+    chunk_base_ = 0;
+    line_start_ = 0;
+    line_ = first_line;
+    first_col_ = first_col;
+  }
+
   int peek() {
     if (cur_ == end_ && !refill()) return kEof;
     return static_cast<unsigned char>(*cur_);

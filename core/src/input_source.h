@@ -6,6 +6,7 @@
 #pragma once
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -13,7 +14,7 @@
 
 namespace faultline::detail {
 
-inline constexpr size_t kReadChunkBytes = size_t{1} << 20;
+inline constexpr size_t kReadChunkBytes = size_t{256} << 10;
 
 // Opens path for reading; throws std::runtime_error "cannot open PATH: reason".
 std::FILE* open_for_reading(const std::string& path);
@@ -65,7 +66,7 @@ class ByteSource {
 
   std::string name_;
   std::FILE* file_ = nullptr;
-  std::string buffer_;
+  std::unique_ptr<char[]> buffer_;  // kReadChunkBytes, allocated on first refill (not zeroed)
   const char* begin_ = nullptr;
   const char* cur_ = nullptr;
   const char* end_ = nullptr;
@@ -91,7 +92,9 @@ class LineSource {
   std::string_view text_;
   std::FILE* file_ = nullptr;
   std::string name_;
-  std::string buffer_;
+  std::unique_ptr<char[]> buffer_;  // file mode: bytes [start_, end_) are unconsumed
+  size_t capacity_ = 0;
+  size_t end_ = 0;
   size_t start_ = 0;  // first unconsumed byte of buffer_ (file) or text_
   bool file_eof_ = false;
   int64_t line_number_ = 0;

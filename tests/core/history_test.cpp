@@ -74,3 +74,22 @@ TEST_CASE("ops round-trip through JSON") {
   CHECK(op_to_json(back) == j);
   CHECK_THROWS_AS(op_from_json(Json{{"f", "read"}}), std::invalid_argument);
 }
+
+TEST_CASE("Jepsen nemesis info/info pairs pair up") {
+  History h;
+  h.add(mk(kNemesisProcess, OpType::Info, "start", nullptr));
+  h.add(mk(0, OpType::Invoke, "read"));
+  h.add(mk(kNemesisProcess, OpType::Info, "start", "Cut off"));
+  h.add(mk(0, OpType::Ok, "read", 1));
+  h.add(mk(kNemesisProcess, OpType::Info, "stop", nullptr));  // still open at the end
+  h.pair();
+  CHECK(h.invocation(0) == -1);
+  CHECK(h.completion(0) == 2);
+  CHECK(h.invocation(2) == 0);
+  CHECK(h.completion(4) == -1);
+  CHECK(h.completion(1) == 3);
+
+  History client_info;  // a client's info still needs an invocation
+  client_info.add(mk(2, OpType::Info, "read"));
+  CHECK_THROWS_AS(client_info.pair(), HistoryError);
+}

@@ -377,7 +377,7 @@ void EdnParser::read_char(EdnValue& out) {
 
 void EdnParser::read_token_text(std::string& token) {
   token.clear();
-  while (!is_delim(in_.peek())) token.push_back(static_cast<char>(in_.get()));
+  in_.take_until(token, [](int c) { return is_delim(c); });  // '\n' is a delimiter
 }
 
 void EdnParser::read_keyword(EdnValue& out) {

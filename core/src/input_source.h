@@ -54,6 +54,19 @@ class ByteSource {
     }
     return static_cast<unsigned char>(c);
   }
+  // Appends to out the bytes before the first one for which stop(byte) is true (or the end of
+  // input) and consumes them. stop('\n') must be true: line tracking is skipped here.
+  template <class Stop>
+  void take_until(std::string& out, Stop stop) {
+    for (;;) {
+      const char* p = cur_;
+      while (p != end_ && !stop(static_cast<unsigned char>(*p))) ++p;
+      out.append(cur_, p);
+      cur_ = p;
+      if (p != end_ || !refill()) return;
+    }
+  }
+
   // Position of the next byte (1-based line, 1-based byte column).
   SourcePos pos() const { return SourcePos{name_, line_, offset() - line_start_ + first_col_}; }
   int64_t line() const { return line_; }

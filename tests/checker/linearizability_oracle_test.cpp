@@ -54,13 +54,19 @@ bool apply(const std::string& model, Json& state, const Op& inv, const Op* ok) {
       return true;
     }
   } else if (model == "multi-register") {
+    // Registers start unknown: the first read of a never-written register fixes its value.
     const Json& mops = ok ? ok->value : inv.value;
     for (const Json& m : mops) {
-      Json& reg = state[m[1].get<std::string>()];
+      const std::string k = "reg:" + m[1].get<std::string>();
       if (m[0] == "read") {
-        if (ok && !m[2].is_null() && m[2] != reg) return false;
+        if (!ok || m[2].is_null()) continue;
+        if (!state.contains(k)) {
+          state[k] = m[2];
+        } else if (state[k] != m[2]) {
+          return false;
+        }
       } else {
-        reg = m[2];
+        state[k] = m[2];
       }
     }
     return true;
@@ -194,7 +200,8 @@ struct Gen {
         } else if (o.inv.f == "txn") {
           o.result = o.inv.value;
           for (Json& m : o.result) {
-            if (m[0] == "read") m[2] = state[m[1].get<std::string>()];
+            const std::string k = "reg:" + m[1].get<std::string>();
+            if (m[0] == "read") m[2] = state.contains(k) ? state[k] : Json(nullptr);
           }
         } else {
           o.result = o.inv.value;

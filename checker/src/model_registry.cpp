@@ -14,6 +14,8 @@ std::unique_ptr<Model> make_unordered_queue_model();
 std::unique_ptr<Model> make_mutex_model();
 std::unique_ptr<Model> make_register_model();
 std::unique_ptr<Model> make_cas_register_model();
+std::unique_ptr<Model> make_multi_register_model();
+std::unique_ptr<Model> make_kv_model();
 
 namespace {
 
@@ -34,6 +36,11 @@ const ModelEntry kModels[] = {
     {"register", "read/write register, starts null (f read|write)", &make_register_model},
     {"cas-register", "register with compare-and-set (f read|write|cas [from to]), starts null",
      &make_cas_register_model},
+    {"multi-register",
+     "registers updated by atomic txns (f txn [[read k v] [write k v] ...]), not split by key",
+     &make_multi_register_model},
+    {"kv", "key-value store split by op key (f get|put|append|cas), keys start absent (\"\")",
+     &make_kv_model},
 };
 
 }  // namespace

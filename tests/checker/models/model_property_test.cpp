@@ -11,11 +11,15 @@
 #include <random>
 #include <string>
 
+#include "faultline/checker/linearizability.h"
+#include "faultline/checker/model_registry.h"
+#include "faultline/checker/witness_verifier.h"
 #include "oracle.h"
 #include "random_history.h"
 
 using namespace faultline;
 using namespace faultline::test;
+namespace fc = faultline::checker;
 
 namespace {
 
@@ -26,7 +30,85 @@ uint64_t base_seed() {
   return 20261125;
 }
 
+// The witness order of a valid verdict. Our histories have no keys, so there is one partition
+// (or none, when no op survives compilation).
+std::vector<int64_t> witness_order(const CheckResult& r) {
+  const Json& parts = r.witness.at("partitions");
+  REQUIRE(parts.size() <= 1);
+  if (parts.empty()) return {};
+  return parts[0].at("order").get<std::vector<int64_t>>();
+}
+
+struct Tally {
+  int histories = 0;
+  int valid = 0;
+  int invalid = 0;
+};
+
+// Checks one history with one algorithm against the oracle; on a valid verdict, replays the
+// witness through the oracle's independent spec.
+void check_against_oracle(const char* model_name, const fc::Model& model, const History& h,
+                          fc::Consistency c, Tally& tally) {
+  const OracleConsistency oc = c == fc::Consistency::Linearizable
+                                   ? OracleConsistency::Linearizable
+                                   : OracleConsistency::Sequential;
+  const bool expected = oracle_check(model_name, h, oc);
+  fc::ConsistencyOptions options;
+  options.consistency = c;
+  options.threads = 1;
+  const CheckResult r = fc::check_consistency(h, model, options);
+  INFO("consistency " << fc::to_string(c) << ", oracle says " << (expected ? "valid" : "invalid")
+                      << ", checker says " << r.to_json().dump());
+  REQUIRE(r.verdict != Verdict::Unknown);
+  CHECK((r.verdict == Verdict::Valid) == expected);
+  ++tally.histories;
+  (r.verdict == Verdict::Valid ? tally.valid : tally.invalid)++;
+  if (r.verdict == Verdict::Valid) {
+    const fc::WitnessVerdict verified = fc::verify_witness(h, model, r.witness, c);
+    CHECK(verified.error == "");
+    CHECK(verified.ok);
+    const auto problem = oracle_replay(model_name, h, oc, witness_order(r));
+    CHECK(problem.value_or("") == "");
+  } else {
+    // An invalid verdict's longest prefixes must themselves be legal prefixes.
+    for (const Json& prefix : r.witness.at("prefixes")) {
+      const auto problem =
+          oracle_replay_prefix(model_name, h, oc, prefix.at("order").get<std::vector<int64_t>>());
+      CHECK(problem.value_or("") == "");
+    }
+  }
+}
+
 }  // namespace
+
+TEST_CASE("checkers agree with the brute-force oracle on random histories") {
+  const uint64_t seed0 = base_seed();
+  const int per_model = 2000;  // valid + mutated = 2 histories each, both algorithms
+  for (const char* name : kModels) {
+    const auto model = fc::make_model(name);
+    REQUIRE(model != nullptr);
+    Tally lin, seq;
+    for (int i = 0; i < per_model; ++i) {
+      const uint64_t seed = seed0 * 7919 + static_cast<uint64_t>(i);
+      std::mt19937_64 rng(seed);
+      const History valid = generate_valid_history(name, rng);
+      const History mutated = mutate_history(name, valid, rng);
+      for (const History* h : {&valid, &mutated}) {
+        INFO("model " << name << " seed " << seed << " (FAULTLINE_SEED=" << seed0 << ", i=" << i
+                      << ")\n" << history_to_string(*h));
+        check_against_oracle(name, *model, *h, fc::Consistency::Linearizable, lin);
+        check_against_oracle(name, *model, *h, fc::Consistency::Sequential, seq);
+      }
+    }
+    WARN("model " << name << ": linearizable " << lin.valid << " valid / " << lin.invalid
+                  << " invalid; sequential " << seq.valid << " valid / " << seq.invalid
+                  << " invalid");
+    // Both outcomes must be well represented, or the test proves little.
+    CHECK(lin.invalid > per_model / 5);
+    CHECK(lin.valid > per_model);
+    CHECK(seq.invalid > 0);
+  }
+}
 
 TEST_CASE("oracle: generated histories are valid by construction") {
   const uint64_t seed0 = base_seed();

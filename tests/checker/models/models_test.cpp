@@ -195,6 +195,20 @@ TEST_CASE("unordered-queue dequeues any element; unknown dequeues take some elem
   REQUIRE(d.step(deq1));
   REQUIRE(d.step(deq1));
   CHECK(d.state == d.machine->init());
+
+  // An unknown dequeue takes an element present at ITS point, never one enqueued later:
+  // {0, 0}, unknown dequeue (takes a 0), enqueue 2 -> {0, 2}: only one more 0 can come out.
+  const auto enq0 = d.ok("enqueue", 0, 0);
+  const auto deq0 = d.ok("dequeue", nullptr, 0);
+  d.state = d.machine->init();
+  REQUIRE(d.step(enq0));
+  REQUIRE(d.step(enq0));
+  REQUIRE(d.step(deq_unknown));
+  REQUIRE(d.step(enq2));
+  REQUIRE(d.step(deq0));
+  CHECK_FALSE(d.step(deq0));
+  REQUIRE(d.step(deq2));
+  CHECK(d.state == d.machine->init());
 }
 
 TEST_CASE("mutex: acquire when free, release when held") {

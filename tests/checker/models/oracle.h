@@ -68,4 +68,10 @@ std::optional<std::string> oracle_replay(std::string_view model, const History& 
                                          OracleConsistency c,
                                          const std::vector<int64_t>& invoke_positions);
 
+// The same checks for a claimed linearizable / sequential PREFIX (e.g. the longest prefixes an
+// `invalid` verdict reports): ok ops may be missing, everything else as above.
+std::optional<std::string> oracle_replay_prefix(std::string_view model, const History& history,
+                                                OracleConsistency c,
+                                                const std::vector<int64_t>& invoke_positions);
+
 }  // namespace faultline::test

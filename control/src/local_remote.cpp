@@ -27,11 +27,14 @@ namespace {
 namespace bp = boost::process;
 namespace fs = std::filesystem;
 
-// Puts the child in a process group of its own, so a timeout can kill everything it started.
+// Puts the child in a process group of its own, so a timeout can kill everything it started,
+// and gives it the default SIGPIPE disposition (this process ignores SIGPIPE; an ignored
+// disposition would be inherited across exec and change how pipelines end).
 struct NewProcessGroup : bp::extend::handler {
   template <class Executor>
   void on_exec_setup(Executor&) const {
     ::setpgid(0, 0);
+    ::signal(SIGPIPE, SIG_DFL);
   }
 };
 

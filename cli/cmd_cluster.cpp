@@ -46,7 +46,7 @@ Cluster open_target(Target& t) {
     t.hosts.strict_host_key_checking = t.strict == "yes" || t.strict == "true";
     return open_hosts_cluster(t.hosts);
   }
-  require_root("faultline cluster (local cluster " + t.name + ")");
+  require_root("reaching local cluster " + t.name + " (from its control network namespace)");
   return open_local_cluster(t.name);
 }
 

@@ -65,6 +65,7 @@ void kill_netns_processes(const std::string& ns, std::vector<std::string>& notes
 }
 
 void remove_run_netns_if_ours(std::vector<std::string>& notes) {
+  ClusterLock netns_dir_lock(kNetnsDirLockName);
   const std::string marker = faultline_run_dir() + "/netns-dir-created";
   if (!fs::exists(marker)) return;
   std::error_code ec;
@@ -122,7 +123,7 @@ void teardown_local_cluster(const std::string& name, const LocalClusterInfo* inf
 }  // namespace detail
 
 DownResult local_cluster_down(const std::string& name) {
-  require_root("faultline cluster down");
+  require_root("faultline cluster down (it deletes network namespaces and kills node processes)");
   validate_cluster_name(name);
   detail::ClusterLock lock(name);
   DownResult result;

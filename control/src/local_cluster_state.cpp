@@ -89,7 +89,7 @@ void validate_cluster_name(const std::string& name) {
 
 void require_root(const std::string& what) {
   if (::geteuid() != 0) {
-    throw ClusterError(what + " needs root (it creates network namespaces and runs sshd per node); run it with sudo");
+    throw ClusterError(what + " needs root; run it with sudo");
   }
 }
 

@@ -17,6 +17,9 @@ std::string cluster_json_path(const std::string& name);
 std::string cluster_data_dir(const std::string& name);
 std::string netns_prefix(const std::string& name);  // "fl-<name>-"
 
+// Lock name guarding the creation/removal of /run/netns across clusters.
+inline constexpr const char* kNetnsDirLockName = "_netns_dir";
+
 // Holds an exclusive flock on <run>/clusters/.<name>.lock for up/down of one cluster.
 class ClusterLock {
  public:

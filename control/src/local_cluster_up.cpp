@@ -238,17 +238,21 @@ void build(const LocalClusterOptions& opts, LocalClusterInfo& c) {
   make_dir(c.state_dir + "/faults", 0755);
   // Record which namespaces exist before anything else, so a crash mid-way can be cleaned up.
   detail::write_cluster_json(c);
-  const std::string marker = faultline_run_dir() + "/netns-dir-created";
-  if (!fs::exists("/run/netns")) {
-    c.created_run_netns = true;
-    write_file(marker, "faultline created /run/netns; the last `cluster down` removes it\n");
-  }
   make_dir("/run/sshd", 0755);  // sshd's privilege-separation dir; shared, left in place
-
   keygen(c.client_key_path, "faultline-control@" + name);
   write_file(c.state_dir + "/ssh/authorized_keys", read_file(c.client_key_path + ".pub"), 0600);
 
-  run_host({"ip", "netns", "add", c.switch_netns});
+  {
+    // Whether /run/netns is ours to remove later is decided under a lock shared by all
+    // clusters, so a concurrent `down` of another cluster cannot remove it in between.
+    detail::ClusterLock netns_dir_lock(detail::kNetnsDirLockName);
+    const std::string marker = faultline_run_dir() + "/netns-dir-created";
+    if (!fs::exists("/run/netns")) {
+      c.created_run_netns = true;
+      write_file(marker, "faultline created /run/netns; the last `cluster down` removes it\n");
+    }
+    run_host({"ip", "netns", "add", c.switch_netns});
+  }
   run_host({"ip", "-n", c.switch_netns, "link", "set", "lo", "up"});
   run_host({"ip", "-n", c.switch_netns, "link", "add", c.bridge, "type", "bridge"});
   run_host({"ip", "-n", c.switch_netns, "link", "set", c.bridge, "up"});
@@ -313,7 +317,7 @@ bool healthy(const LocalClusterInfo& info, std::string& why) {
 }  // namespace
 
 UpResult local_cluster_up(const LocalClusterOptions& opts) {
-  require_root("faultline cluster up");
+  require_root("faultline cluster up (it creates network namespaces and runs sshd per node)");
   validate_cluster_name(opts.name);
   if (opts.nodes < 1 || opts.nodes > 64) throw ClusterError("--nodes must be between 1 and 64");
   detail::ClusterLock lock(opts.name);

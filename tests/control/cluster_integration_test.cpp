@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <thread>
 
 #include "faultline/control/local_cluster.h"
 #include "faultline/control/local_remote.h"
@@ -313,4 +314,55 @@ TEST_CASE("cluster down leaves no namespace, process or file behind", "[control]
   CHECK_FALSE(fs::exists(info.data_dir));
   DownResult again = local_cluster_down(name);
   CHECK_FALSE(again.existed);
+}
+
+TEST_CASE("ssh-agent authentication when no key file is given", "[control][integration]") {
+  Cluster c = open_local_cluster(shared_cluster().name);
+  const LocalClusterInfo& info = *c.local();
+  const std::string sock = info.state_dir + "/agent.sock";
+  auto local = make_local_remote();
+  SpawnOptions so{.pid_file = info.state_dir + "/agent.pid", .log_file = info.state_dir + "/agent.log", .chdir = "", .env = {}};
+  const int64_t agent = local->spawn("ssh-agent -D -a " + shell_quote(sock), so);
+  struct AgentGuard {
+    int64_t pid;
+    ~AgentGuard() { ::kill(static_cast<pid_t>(pid), SIGKILL); }
+  } guard{agent};
+  bool ready = false;
+  for (int i = 0; i < 200 && !ready; ++i) {
+    ready = fs::exists(sock);
+    if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  REQUIRE(ready);
+  REQUIRE(host("SSH_AUTH_SOCK=" + shell_quote(sock) + " ssh-add -q " + shell_quote(info.client_key_path)).ok());
+  SshRemoteOptions o = c.ssh_options("n3");
+  o.private_key_path.clear();
+  const char* saved = std::getenv("SSH_AUTH_SOCK");
+  std::string saved_value = saved ? saved : "";
+  ::setenv("SSH_AUTH_SOCK", sock.c_str(), 1);
+  ExecResult r = make_ssh_remote(o)->exec("hostname");
+  // An agent with no usable identity is refused with a clear message.
+  REQUIRE(host("SSH_AUTH_SOCK=" + shell_quote(sock) + " ssh-add -q -D").ok());
+  std::string refused;
+  try {
+    make_ssh_remote(o)->exec("true");
+  } catch (const RemoteError& e) {
+    refused = e.what();
+  }
+  if (saved) {
+    ::setenv("SSH_AUTH_SOCK", saved_value.c_str(), 1);
+  } else {
+    ::unsetenv("SSH_AUTH_SOCK");
+  }
+  CHECK(r.out == "n3\n");
+  CHECK(refused.find("ssh-agent identities") != std::string::npos);
+}
+
+TEST_CASE("without root, cluster commands say so", "[control][integration]") {
+  const std::string bin = shell_quote(faultline_bin());
+  ExecResult r = host("setpriv --reuid=65534 --regid=65534 --clear-groups " + bin + " cluster up --name x");
+  CHECK(r.exit_status == 255);
+  CHECK(r.err.find("needs root") != std::string::npos);
+  r = host("setpriv --reuid=65534 --regid=65534 --clear-groups " + bin + " cluster down --name x");
+  CHECK(r.exit_status == 255);
+  CHECK(r.err.find("needs root") != std::string::npos);
 }

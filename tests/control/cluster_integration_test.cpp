@@ -15,6 +15,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <random>
 #include <thread>
 
@@ -292,7 +293,33 @@ TEST_CASE("cluster down leaves no namespace, process or file behind", "[control]
   LocalClusterInfo info;
   {
     ClusterGuard g(name, 2);
-    info = g.up.info;
+    {
+      // A node crash (SIGKILL of its init) mid-command is a prompt RemoteError, not a hang...
+      Cluster c = open_local_cluster(name);
+      auto pending = std::async(std::launch::async, [&c] {
+        try {
+          c.remote("n2").exec("sleep 20", ExecOptions{.timeout_ms = 15'000, .stdin_data = {}, .sudo = false});
+          return std::string("no error");
+        } catch (const RemoteError& e) {
+          return std::string(e.what());
+        }
+      });
+      std::this_thread::sleep_for(std::chrono::milliseconds(400));
+      const auto t0 = std::chrono::steady_clock::now();
+      ::kill(static_cast<pid_t>(g.up.info.nodes[1].init_pid), SIGKILL);
+      REQUIRE(pending.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+      CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
+      const std::string msg = pending.get();
+      CHECK(msg.find("node n2") != std::string::npos);
+      CHECK(msg.find("timed out") == std::string::npos);
+    }
+    // ...and `up` rebuilds a broken cluster.
+    UpResult rebuilt = local_cluster_up({.name = name, .nodes = 2, .ready_timeout_ms = 15'000});
+    CHECK_FALSE(rebuilt.already_up);
+    REQUIRE_FALSE(rebuilt.notes.empty());
+    CHECK(rebuilt.notes.front().find("not healthy") != std::string::npos);
+    CHECK(open_local_cluster(name).remote("n2").exec("hostname").out == "n2\n");
+    info = rebuilt.info;
     // A process started straight in a node's netns (outside its PID namespace) goes too.
     ExecResult r = host("ip netns exec " + info.nodes[0].netns + " setsid sleep 33.3 > /dev/null 2>&1 < /dev/null & echo $!");
     REQUIRE(r.ok());

@@ -68,6 +68,7 @@ int run_up(const std::string& name, int nodes) {
   for (const auto& note : r.notes) std::printf("%s\n", note.c_str());
   for (const auto& n : r.info.nodes) std::printf("  %-4s %-15s netns %s\n", n.name.c_str(), n.address.c_str(), n.netns.c_str());
   std::printf("state: %s\n", r.info.state_dir.c_str());
+  std::printf("try: faultline cluster exec --name %s n1 -- hostname\n", name.c_str());
   return 0;
 }
 

@@ -101,16 +101,24 @@ std::string select_pids(const ProcessSelector& sel) {
   int set = !sel.name.empty() + !sel.pattern.empty() + !sel.pid_file.empty();
   if (set != 1)
     throw std::invalid_argument("process selector: give exactly one of name, pattern, pid file");
-  if (!sel.pid_file.empty())
-    return "{ p=$(cat " + shell_quote(sel.pid_file) +
-           " 2>/dev/null); [ -n \"$p\" ] && [ -d /proc/$p ] && echo $p; }";
-  if (!sel.name.empty()) return "pgrep -x " + shell_quote(sel.name);
-  // The shell running this command (and an ssh/bash wrapper around it) has the pattern in its
-  // own command line. Bracketing the first character ("[f]oo" matches "foo" but not "[f]oo")
-  // keeps those out; $$ is excluded as well for patterns starting with a metacharacter.
-  std::string pat = sel.pattern;
-  if (std::isalnum(static_cast<unsigned char>(pat[0]))) pat = "[" + pat.substr(0, 1) + "]" + pat.substr(1);
-  return "pgrep -f " + shell_quote(pat) + " | grep -vx \"$$\"";
+  std::string list;
+  if (!sel.pid_file.empty()) {
+    list = "cat " + shell_quote(sel.pid_file) + " 2>/dev/null";
+  } else if (!sel.name.empty()) {
+    list = "pgrep -x " + shell_quote(sel.name);
+  } else {
+    // The shell running this command (and an ssh/bash wrapper around it) has the pattern in its
+    // own command line. Bracketing the first character ("[f]oo" matches "foo" but not "[f]oo")
+    // keeps those out; $$ is excluded as well for patterns starting with a metacharacter.
+    std::string pat = sel.pattern;
+    if (std::isalnum(static_cast<unsigned char>(pat[0])))
+      pat = "[" + pat.substr(0, 1) + "]" + pat.substr(1);
+    list = "pgrep -f " + shell_quote(pat) + " | grep -vx \"$$\"";
+  }
+  // A SIGKILLed process lingers as a zombie until its parent reaps it: it is not running.
+  return "{ " + list +
+         "; } | while read -r p; do s=$(sed -n 's/^.*) \\(.\\).*/\\1/p' /proc/$p/stat "
+         "2>/dev/null); [ -n \"$s\" ] && [ \"$s\" != Z ] && echo $p; done";
 }
 
 std::string pause_processes(const ProcessSelector& sel, int64_t wait_ms) {

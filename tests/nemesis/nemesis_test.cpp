@@ -135,7 +135,7 @@ TEST_CASE("each fault's commands") {
     auto s = nem.start({"pause", {}, "n3"});
     CHECK(s.value["pids"]["n3"] == "123 124");
     REQUIRE(rig.r(3).commands.size() == 1);
-    CHECK(rig.r(3).commands[0].find("pids=$(pgrep -x faultline-raftd)") != std::string::npos);
+    CHECK(rig.r(3).commands[0].find("pids=$({ pgrep -x faultline-raftd; }") != std::string::npos);
     CHECK(rig.r(3).commands[0].find("kill -STOP $pids") != std::string::npos);
     rig.clear();
     nem.stop("pause-1");
@@ -294,7 +294,7 @@ TEST_CASE("bad specs are refused before anything is journaled") {
 TEST_CASE("process selectors never match the shell running them") {
   ProcessSelector by_pattern;
   by_pattern.pattern = "raftd --port 7";
-  CHECK(cmd::select_pids(by_pattern) == "pgrep -f '[r]aftd --port 7' | grep -vx \"$$\"");
+  CHECK(cmd::select_pids(by_pattern).rfind("{ pgrep -f '[r]aftd --port 7' | grep -vx \"$$\"; }", 0) == 0);
   ProcessSelector two;
   two.name = "a";
   two.pid_file = "/x";

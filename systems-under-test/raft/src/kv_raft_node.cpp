@@ -34,6 +34,16 @@ void KvRaftNode::on_request(Token token, const Json& request) {
   }
   const std::string& op = request["op"].get_ref<const std::string&>();
   int64_t deadline = now_tick_ + opts_.request_timeout_ticks;
+  if (op == "status") {
+    early_replies_.push_back({token, make_ok_reply(id, Json{{"node", core_.id()},
+                                                             {"role", to_string(core_.role())},
+                                                             {"term", core_.term()},
+                                                             {"leader", core_.leader()},
+                                                             {"commit", core_.commit_index()},
+                                                             {"applied", applied_},
+                                                             {"last_index", core_.last_index()}})});
+    return;
+  }
   if (op == "read") {
     const std::string& key = request["key"].get_ref<const std::string&>();
     if (opts_.stale_read) {  // bug knob: no leadership check, any replica's local state

@@ -186,8 +186,9 @@ void infer_rw_register(const TxnHistory& th, DepGraph& g, Findings& out) {
   for (const auto& x : facts.wfr) {
     if (x.read_value == kNil || !installs(x.write_mop) || th.txns[x.txn].status != TxnStatus::Ok)
       continue;
-    version_edge(x.key, x.read_value, x.write_mop);
     const uint32_t aw = writer(x.key, x.read_value);
+    if (aw != kNoPos && th.mops[aw].txn == x.txn) continue;  // its own write: future-read
+    version_edge(x.key, x.read_value, x.write_mop);
     if (aw != kNoPos) {
       vsrc.push_back(aw);
       vdst.push_back(x.write_mop);

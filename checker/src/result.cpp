@@ -13,14 +13,12 @@ std::string_view to_string(Verdict v) {
 
 nlohmann::json CheckResult::to_json() const {
   nlohmann::json j = nlohmann::json::object();
-  if (verdict == Verdict::Valid) {
-    j["valid"] = true;
-  } else if (verdict == Verdict::Invalid) {
-    j["valid"] = false;
-  } else {
-    j["valid"] = "unknown";
+  switch (verdict) {
+    case Verdict::Valid: j["valid"] = true; break;
+    case Verdict::Invalid: j["valid"] = false; break;
+    case Verdict::Unknown: j["valid"] = "unknown"; break;
   }
-  if (!reason.empty()) j["reason"] = reason;
+  if (!reason.empty() || verdict == Verdict::Unknown) j["reason"] = reason;
   j["anomalies"] = anomalies;
   j["witness"] = witness;
   j["stats"] = stats;

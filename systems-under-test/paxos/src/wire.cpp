@@ -88,6 +88,7 @@ json ballot_to_json(const Ballot& b, const MemberNames& names) {
 json encode_message(const Envelope& e, const MemberNames& names) {
   json j;
   j["from"] = names.name(e.from);
+  j["to"] = names.name(e.to);
   std::visit(
       [&](const auto& m) {
         using M = std::decay_t<decltype(m)>;
@@ -138,6 +139,9 @@ Envelope decode_message(const json& j, NodeId self, const MemberNames& names) {
   Envelope e;
   e.from = names.id(str(j, "from"));
   e.to = self;
+  if (j.contains("to") && names.id(str(j, "to")) != self) {
+    throw WireError("message addressed to \"" + str(j, "to") + "\", not to this node");
+  }
   const std::string rpc = str(j, "rpc");
   const Ballot b = ballot_from(j, "b", names);
   if (rpc == "prepare") {

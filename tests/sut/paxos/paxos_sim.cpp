@@ -9,20 +9,9 @@ namespace faultline::paxos::sim {
 using nlohmann::json;
 
 json SimKv::apply(const json& request) {
-  const std::string op = request.at("op").get<std::string>();
-  const std::string key = request.at("key").get<std::string>();
-  json current = data.count(key) ? data[key] : json(nullptr);
-  if (op == "read") return json{{"ok", true}, {"value", current}};
-  if (op == "write") {
-    data[key] = request.at("value");
-    return json{{"ok", true}, {"value", nullptr}};
-  }
-  if (op == "cas") {
-    if (current != request.at("expected")) return json{{"ok", false}, {"error", "cas-mismatch"}};
-    data[key] = request.at("value");
-    return json{{"ok", true}, {"value", nullptr}};
-  }
-  throw std::logic_error("SimKv: unknown op " + op);
+  sut::KvResult r = store.apply(request);
+  if (r.ok) return json{{"ok", true}, {"value", r.value}};
+  return json{{"ok", false}, {"error", std::string(sut::to_string(r.error))}};
 }
 
 PaxosSim::PaxosSim(SimOptions options) : options_(options), rng_(options.seed) {
@@ -211,15 +200,25 @@ void PaxosSim::client_step(Client& c, bool invoke) {
   SimOp op;
   op.process = c.process;
   op.value_id = "p" + std::to_string(c.process) + "." + std::to_string(next_value_seq_++);
-  const std::string key = "k" + std::to_string(rng_() % options_.keys);
-  const uint64_t kind = rng_() % 10;
-  if (kind < 4) {
-    op.request = json{{"op", "read"}, {"key", key}};
-  } else if (kind < 7) {
-    op.request = json{{"op", "write"}, {"key", key}, {"value", rng_() % 5}};
+  auto micro_op = [&](bool allow_append) {
+    const std::string key = "k" + std::to_string(rng_() % options_.keys);
+    const uint64_t kind = rng_() % 10;
+    if (kind < 4) return json{{"op", "read"}, {"key", key}};
+    if (kind < 6) return json{{"op", "write"}, {"key", key}, {"value", rng_() % 5}};
+    if (kind < 8 || !allow_append) {
+      json expected = rng_() % 6 == 0 ? json(nullptr) : json(rng_() % 5);
+      return json{{"op", "cas"}, {"key", key}, {"expected", expected}, {"value", rng_() % 5}};
+    }
+    // Lists live on their own keys so registers stay integers.
+    return json{{"op", "append"}, {"key", "l" + key}, {"value", next_value_seq_}};
+  };
+  if (rng_() % 8 == 0) {
+    json ops = json::array();
+    const uint64_t n = 2 + rng_() % 3;
+    for (uint64_t i = 0; i < n; ++i) ops.push_back(micro_op(true));
+    op.request = json{{"op", "txn"}, {"ops", ops}};
   } else {
-    json expected = rng_() % 6 == 0 ? json(nullptr) : json(rng_() % 5);
-    op.request = json{{"op", "cas"}, {"key", key}, {"expected", expected}, {"value", rng_() % 5}};
+    op.request = micro_op(true);
   }
   op.invoke_tick_raw = now_;
   op.invoke_tick = ++event_;

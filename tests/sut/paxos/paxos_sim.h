@@ -30,6 +30,7 @@
 #include <nlohmann/json.hpp>
 
 #include "faultline/paxos/paxos_core.h"
+#include "faultline/sut/kv_store.h"
 
 namespace faultline::paxos::sim {
 
@@ -56,7 +57,7 @@ struct SimOptions {
 struct SimOp {
   uint64_t process = 0;
   std::string value_id;
-  nlohmann::json request;  // {"op","key","value"?,"expected"?}
+  nlohmann::json request;  // a PROTOCOL.md request without "id": read/write/cas/append/txn
   uint64_t invoke_tick = 0;    // global event order (invocations and completions interleaved)
   uint64_t complete_tick = 0;  // same order; 0 while pending
   uint64_t invoke_tick_raw = 0;  // simulated tick, for client timeouts
@@ -64,11 +65,10 @@ struct SimOp {
   nlohmann::json result;  // ok: the value returned (reads) or null
 };
 
-// Tiny deterministic KV: read / write / cas on string keys with integer values. The test-side
-// reference machine (the daemon uses the shared KvStore; the core never interprets payloads).
+// The replicated state machine of the sim: the daemons' own KvStore (read, write, cas, append,
+// txn), with results as {"ok":true,"value":v} or {"ok":false,"error":"cas-mismatch"}.
 struct SimKv {
-  std::map<std::string, nlohmann::json> data;
-  // Returns {"ok":bool, "value":...}.
+  sut::KvStore store;
   nlohmann::json apply(const nlohmann::json& request);
 };
 
@@ -79,6 +79,8 @@ class PaxosSim {
   std::vector<std::string> run();
 
   const std::vector<SimOp>& history() const { return history_; }
+  // For tests of check_history itself (tampering must be detected).
+  std::vector<SimOp>& mutable_history() { return history_; }
   const std::map<Slot, Value>& chosen_log() const { return global_chosen_; }
   uint64_t ok_ops() const;
   uint64_t leader_elections() const { return elections_; }

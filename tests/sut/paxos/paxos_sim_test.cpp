@@ -66,11 +66,39 @@ TEST_CASE("paxos sim: no faults means no spurious elections", "[paxos][sim]") {
   CHECK(sim.ok_ops() > 500);
 }
 
+TEST_CASE("paxos sim: the history oracle rejects tampered histories", "[paxos][sim]") {
+  SimOptions o;
+  o.seed = 3;
+  PaxosSim sim(o);
+  REQUIRE(sim.run().empty());
+  REQUIRE(sim.check_history().empty());
+  auto& h = sim.mutable_history();
+  // 1. A read that returns a value the log does not give.
+  std::size_t read = h.size();
+  for (std::size_t i = 0; i < h.size(); ++i) {
+    if (h[i].type == SimOp::Type::Ok && h[i].request["op"] == "read") read = i;
+  }
+  REQUIRE(read < h.size());
+  const auto saved = h[read].result;
+  h[read].result["value"] = 12345;
+  CHECK(!sim.check_history().empty());
+  h[read].result = saved;
+  // 2. Real-time order broken: pretend an op completed before an earlier-logged op was invoked.
+  std::size_t last_ok = h.size();
+  for (std::size_t i = 0; i < h.size(); ++i) {
+    if (h[i].type == SimOp::Type::Ok) last_ok = i;
+  }
+  REQUIRE(last_ok < h.size());
+  h[last_ok].complete_tick = 1;
+  CHECK(!sim.check_history().empty());
+}
+
 namespace {
 
 // Runs seeds until one shows a safety violation or a non-linearizable history; returns the
 // first catching seed (0 = never caught).
-uint64_t first_catching_seed(const Bugs& bugs, uint64_t max_seeds, std::string* what) {
+uint64_t first_catching_seed(const Bugs& bugs, uint64_t max_seeds, std::string* what,
+                             bool client_visible_only = false) {
   for (uint64_t seed = 1; seed <= max_seeds; ++seed) {
     SimOptions o;
     o.seed = seed;
@@ -83,8 +111,9 @@ uint64_t first_catching_seed(const Bugs& bugs, uint64_t max_seeds, std::string* 
     PaxosSim sim(o);
     auto violations = sim.run();
     auto history = sim.check_history();
-    if (!violations.empty() || !history.empty()) {
-      *what = joined(violations) + joined(history);
+    if (!history.empty() || (!client_visible_only && !violations.empty())) {
+      *what = client_visible_only ? joined(history) + joined(violations)
+                                  : joined(violations) + joined(history);
       return seed;
     }
   }
@@ -111,4 +140,19 @@ TEST_CASE("paxos sim: bug knob skip-promise-check is caught", "[paxos][sim][bug]
   INFO("caught at seed " << seed << ":\n" << what);
   REQUIRE(seed != 0);
   WARN("skip-promise-check caught at seed " << seed << ": " << what.substr(0, what.find('\n')));
+}
+
+TEST_CASE("paxos sim: each bug knob also breaks linearizability of client histories",
+          "[paxos][sim][bug]") {
+  for (int knob = 0; knob < 2; ++knob) {
+    Bugs bugs;
+    (knob == 0 ? bugs.no_persist : bugs.skip_promise_check) = true;
+    std::string what;
+    const uint64_t seed = first_catching_seed(bugs, 300, &what, /*client_visible_only=*/true);
+    INFO((knob == 0 ? "no-persist" : "skip-promise-check") << " caught at seed " << seed << ":\n"
+                                                           << what);
+    REQUIRE(seed != 0);
+    WARN((knob == 0 ? "no-persist" : "skip-promise-check")
+         << " non-linearizable at seed " << seed << ": " << what.substr(0, what.find('\n')));
+  }
 }

@@ -77,7 +77,15 @@ HistoryFormat sniff_history_format(std::string_view head) {
         if (rest.empty() || rest.front() == '"' || rest.front() == '}') return HistoryFormat::Jsonl;
         return HistoryFormat::Edn;
       }
-      case '[':
+      case '[': {
+        // `[{"` is a JSON array of ops, which is neither JSONL nor EDN.
+        std::string_view rest = trim_left(t.substr(1));
+        if (rest.empty()) rest = trim_left(head);
+        if (rest.size() >= 2 && rest[0] == '{' && trim_left(rest.substr(1)).substr(0, 1) == "\"") {
+          return HistoryFormat::Auto;
+        }
+        return HistoryFormat::Edn;
+      }
       case '(':
       case '#':
         return HistoryFormat::Edn;
@@ -102,7 +110,14 @@ History read_with(HistoryFormat fmt, detail::LineSource* lines, detail::ByteSour
   return h;
 }
 
-[[noreturn]] void cannot_tell(const std::string& name) {
+[[noreturn]] void cannot_tell(const std::string& name, std::string_view head) {
+  const std::string_view t = trim_left(head);
+  if (!t.empty() && t.front() == '[' && t.find("{\"") != std::string_view::npos &&
+      t.find("{\"") < 64) {
+    throw ParseError(SourcePos{name, 1, 1},
+                     "this looks like a JSON array of ops; faultline reads JSON Lines (one op "
+                     "object per line): convert it with `jq -c '.[]' FILE`");
+  }
   throw ParseError(SourcePos{name, 1, 1},
                    "cannot tell the history format (expected JSON Lines, Jepsen EDN or a Jepsen "
                    "console log); name it with --format jsonl|edn|jepsen-log");
@@ -117,7 +132,7 @@ struct FileCloser {
 History read_history_string(std::string_view text, HistoryFormat fmt, const std::string& name,
                             HistoryFormat* detected) {
   if (fmt == HistoryFormat::Auto) fmt = sniff_history_format(text.substr(0, kSniffBytes));
-  if (fmt == HistoryFormat::Auto) cannot_tell(name);
+  if (fmt == HistoryFormat::Auto) cannot_tell(name, text.substr(0, kSniffBytes));
   if (detected != nullptr) *detected = fmt;
   detail::LineSource lines(text);
   detail::ByteSource bytes(text, name);
@@ -134,7 +149,7 @@ History read_history_file(const std::string& path, HistoryFormat fmt, HistoryFor
     std::string head(kSniffBytes, '\0');
     head.resize(std::fread(head.data(), 1, head.size(), file.f));
     fmt = sniff_history_format(head);
-    if (fmt == HistoryFormat::Auto) cannot_tell(path);
+    if (fmt == HistoryFormat::Auto) cannot_tell(path, head);
     if (std::fseek(file.f, 0, SEEK_SET) != 0) {
       throw std::runtime_error("cannot rewind " + path +
                                " after sniffing its format; pass --format explicitly");

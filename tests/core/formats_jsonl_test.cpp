@@ -130,6 +130,12 @@ TEST_CASE("sniffing tells the formats apart") {
   CHECK(sniff_history_format("") == HistoryFormat::Jsonl);
   CHECK(sniff_history_format("hello world\n") == HistoryFormat::Auto);
   CHECK(error_of("hello", HistoryFormat::Auto).rfind("t.jsonl:1:1: cannot tell", 0) == 0);
+  CHECK(sniff_history_format("[{\"type\":\"ok\"}]") == HistoryFormat::Auto);
+  CHECK(sniff_history_format("[\n  {\n \"type\":\"ok\"}]") == HistoryFormat::Auto);
+  CHECK(sniff_history_format("[{:type :ok}]") == HistoryFormat::Edn);
+  CHECK(sniff_history_format("[]") == HistoryFormat::Edn);
+  CHECK(error_of("[{\"type\":\"ok\"}]", HistoryFormat::Auto)
+            .rfind("t.jsonl:1:1: this looks like a JSON array of ops", 0) == 0);
 }
 
 TEST_CASE("the streaming JSONL reader follows op_from_json's rules exactly") {

@@ -52,7 +52,8 @@ std::optional<HistoryFormat> history_format_from_string(std::string_view s);
 // `[`, `(` or `{` followed by anything else starts EDN, a line containing "jepsen.util - " (or
 // a log level and "jepsen.") is a console log. Leading blank lines and `;` comments are skipped.
 // Blank input (only whitespace/comments) is Jsonl (an empty history). Returns Auto when it
-// cannot tell.
+// cannot tell, and for a JSON array of ops (`[{"...`), which is neither format (the readers
+// then say how to convert it).
 HistoryFormat sniff_history_format(std::string_view head);
 
 // Reads a whole history. With Auto the format is sniffed from the file's head; `detected`

@@ -36,6 +36,7 @@ double ms_since(Clock::time_point t0) {
 
 struct Timing {
   double min_ms = 0, median_ms = 0;
+  double cpu_ms = 0;   // mean CPU time per run, all threads
 };
 
 Timing summarize(std::vector<double> v) {
@@ -43,10 +44,25 @@ Timing summarize(std::vector<double> v) {
   return {v.front(), v[v.size() / 2]};
 }
 
+// CPU seconds (user + system, all threads) this process has used so far.
+double cpu_ms() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+         (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+}
+
+double peak_rss_mb() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_maxrss) / 1024.0;
+}
+
 // Checks every history once per run; returns per-run totals. Fails loudly on a wrong verdict.
 Timing time_checks(const std::vector<History>& hs, const std::vector<Verdict>& expected,
                    const checker::Model& model, int runs) {
   std::vector<double> totals;
+  const double cpu0 = cpu_ms();
   for (int r = 0; r < runs; ++r) {
     double total = 0;
     for (size_t i = 0; i < hs.size(); ++i) {
@@ -61,13 +77,9 @@ Timing time_checks(const std::vector<History>& hs, const std::vector<Verdict>& e
     }
     totals.push_back(total);
   }
-  return summarize(totals);
-}
-
-double peak_rss_mb() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_maxrss) / 1024.0;
+  Timing t = summarize(totals);
+  t.cpu_ms = (cpu_ms() - cpu0) / runs;
+  return t;
 }
 
 int etcd(const std::string& corpus, int runs, bool only_002) {
@@ -97,9 +109,9 @@ int etcd(const std::string& corpus, int runs, bool only_002) {
   const Timing t = time_checks(hs, expected, *model, runs);
   size_t valid = std::count(expected.begin(), expected.end(), Verdict::Valid);
   std::printf("%-12s %zu histories (%zu valid)  parse+pair %.2f ms  check total: median %.2f ms,"
-              " min %.2f ms over %d runs\n",
+              " min %.2f ms, cpu %.2f ms per run over %d runs\n",
               only_002 ? "etcd-002" : "etcd", hs.size(), valid, parse_ms, t.median_ms, t.min_ms,
-              runs);
+              t.cpu_ms, runs);
   return 0;
 }
 
@@ -113,6 +125,7 @@ int generated(const char* label, const bench::GenSpec& spec, const char* model_n
   auto model = checker::make_model(model_name);
   std::vector<double> times;
   CheckResult res;
+  const double cpu0 = cpu_ms();
   for (int r = 0; r < runs; ++r) {
     t0 = Clock::now();
     res = checker::check_linearizable(h, *model);
@@ -123,11 +136,13 @@ int generated(const char* label, const bench::GenSpec& spec, const char* model_n
       return 1;
     }
   }
+  const double cpu_per_run = (cpu_ms() - cpu0) / runs;
   const Timing t = summarize(times);
   std::printf("%-12s %lld ops, %d clients, %d keys  generate %.1f ms  pair %.1f ms  check: median"
-              " %.2f ms, min %.2f ms over %d runs (compile %.1f ms, search %.1f ms)  peak RSS %.0f MB\n",
+              " %.2f ms, min %.2f ms, cpu %.2f ms per run over %d runs (last run: compile %.1f ms,"
+              " search %.1f ms)  peak RSS %.0f MB\n",
               label, static_cast<long long>(spec.ops), spec.clients, spec.keys, gen_ms, pair_ms,
-              t.median_ms, t.min_ms, runs, res.stats.value("compile_ms", 0.0),
+              t.median_ms, t.min_ms, cpu_per_run, runs, res.stats.value("compile_ms", 0.0),
               res.stats.value("search_ms", 0.0), peak_rss_mb());
   return 0;
 }

@@ -80,6 +80,10 @@ struct EntryList {
 // interchangeable in time order — swapping two of them in a linearization keeps it legal, since
 // neither constrains later ops and the earlier-invoked one can stand wherever the later one
 // stood. So they are linearized in invocation order: op i only after twin_before[i].
+// (Within one partition identical compiled ops are identical operations. The sequential check
+// also runs this search over merged partitions, where same-looking ops of different keys are
+// not twins: there the rule only narrows the search, so a `valid` answer is still a real
+// linearization, and any other answer falls back to the exact sequential search.)
 std::vector<int32_t> twins_before(const CompiledPartition& p) {
   std::vector<int32_t> before(p.size(), -1);
   std::vector<int32_t> pending;

@@ -38,10 +38,13 @@ SearchOutcome search_sequential(const CompiledPartition& p, StateMachine& machin
   OpBitset linearized(n);
   MemoTable memo(linearized.word_count(), budget.memory);
   PrefixTracker tracker;
+  // `forced`: a read-only op taken as soon as it was legal (see linearizability_wgl.cpp; in
+  // program order alone the same exchange argument holds), so backtracking passes through it.
   struct Frame {
     size_t proc;
     size_t rank;   // index of proc in that depth's candidate order
     State state;
+    bool forced;
   };
   std::vector<Frame> frames;
   frames.reserve(n);
@@ -96,11 +99,12 @@ SearchOutcome search_sequential(const CompiledPartition& p, StateMachine& machin
       const size_t pr = candidates[rank];
       const int32_t op = seq[pr][pos[pr]];
       State next_state;
-      if (!machine.step(state, p.ops[static_cast<size_t>(op)], next_state)) continue;
+      const CompiledOp& cop = p.ops[static_cast<size_t>(op)];
+      if (!machine.step(state, cop, next_state)) continue;
       linearized.flip(static_cast<size_t>(op));
       const MemoTable::Insert r = memo.insert(linearized, next_state);
       if (r == MemoTable::Insert::New) {
-        frames.push_back({pr, rank, state});
+        frames.push_back({pr, rank, state, cop.read_only});
         stack.push_back(op);
         tracker.pushed(stack, next_state);
         state = next_state;
@@ -115,7 +119,9 @@ SearchOutcome search_sequential(const CompiledPartition& p, StateMachine& machin
         out.reason = "memory limit";
         return finish(Verdict::Unknown);
       }
-      continue;
+      if (!cop.read_only) continue;
+      // A legal read whose successor already failed: this whole depth fails.
+      cursor = candidates.size();
     }
     // Every process's next op was tried at this depth: backtrack.
     if (tracker.at_best(stack.size()) && blocking_depth != stack.size()) {
@@ -128,16 +134,19 @@ SearchOutcome search_sequential(const CompiledPartition& p, StateMachine& machin
       out.blocking_op = blocking;
       blocking_depth = stack.size();
     }
-    if (frames.empty()) return finish(Verdict::Invalid);
-    const Frame top = frames.back();
-    frames.pop_back();
-    const int32_t top_op = stack.back();
-    stack.pop_back();
-    tracker.popped(stack.size());
-    linearized.flip(static_cast<size_t>(top_op));
-    state = top.state;
-    --pos[top.proc];
-    returning_left += p.returns(static_cast<size_t>(top_op));
+    Frame top{};
+    do {
+      if (frames.empty()) return finish(Verdict::Invalid);
+      top = frames.back();
+      frames.pop_back();
+      const int32_t top_op = stack.back();
+      stack.pop_back();
+      tracker.popped(stack.size());
+      linearized.flip(static_cast<size_t>(top_op));
+      state = top.state;
+      --pos[top.proc];
+      returning_left += p.returns(static_cast<size_t>(top_op));
+    } while (top.forced);
     order_candidates();
     FL_ASSERT(candidates[top.rank] == top.proc);
     cursor = top.rank + 1;

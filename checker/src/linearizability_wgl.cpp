@@ -114,9 +114,14 @@ SearchOutcome search_linearizable(const CompiledPartition& p, StateMachine& mach
   PrefixTracker tracker;
   const std::vector<int32_t> twin_before = twins_before(p);
 
+  // A frame is `forced` when its op is read-only (CompiledOp::read_only): such an op is
+  // linearized as soon as it is legal, because moving a pure read earlier — to a point where it
+  // is legal and real-time order allows it — never breaks a linearization. So when the search
+  // comes back to a forced frame, no other choice at that depth can succeed either.
   struct Frame {
     int32_t node;
     State state;
+    bool forced;
   };
   std::vector<Frame> frames;
   frames.reserve(n);
@@ -161,11 +166,13 @@ SearchOutcome search_linearizable(const CompiledPartition& p, StateMachine& mach
         continue;
       }
       State next_state;
-      if (machine.step(state, p.ops[static_cast<size_t>(op)], next_state)) {
+      const CompiledOp& cop = p.ops[static_cast<size_t>(op)];
+      bool dead_end = false;  // a legal read whose successor configuration already failed
+      if (machine.step(state, cop, next_state)) {
         linearized.flip(static_cast<size_t>(op));
         const MemoTable::Insert r = memo.insert(linearized, next_state);
         if (r == MemoTable::Insert::New) {
-          frames.push_back({node, state});
+          frames.push_back({node, state, cop.read_only});
           stack.push_back(op);
           tracker.pushed(stack, next_state);
           state = next_state;
@@ -179,8 +186,12 @@ SearchOutcome search_linearizable(const CompiledPartition& p, StateMachine& mach
           out.reason = "memory limit";
           return finish(Verdict::Unknown);
         }
+        dead_end = cop.read_only;
       }
-      node = list.next[node];
+      if (!dead_end) {
+        node = list.next[node];
+        continue;
+      }
     } else {
       // A return entry whose op is not linearized: backtrack.
       FL_ASSERT(p.returns(static_cast<size_t>(op)));
@@ -188,8 +199,12 @@ SearchOutcome search_linearizable(const CompiledPartition& p, StateMachine& mach
         out.blocking_op = op;
         blocking_depth = stack.size();
       }
+    }
+    // Backtrack: undo the last choice, and keep undoing past forced (read-only) choices.
+    Frame top{};
+    do {
       if (frames.empty()) return finish(Verdict::Invalid);
-      const Frame top = frames.back();
+      top = frames.back();
       frames.pop_back();
       const int32_t top_op = list.op[top.node];
       stack.pop_back();
@@ -198,8 +213,8 @@ SearchOutcome search_linearizable(const CompiledPartition& p, StateMachine& mach
       state = top.state;
       list.unlift(top.node);
       returning_left += p.returns(static_cast<size_t>(top_op));
-      node = list.next[top.node];
-    }
+    } while (top.forced);
+    node = list.next[top.node];
   }
   out.order = stack;
   return finish(Verdict::Valid);

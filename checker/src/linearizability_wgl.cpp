@@ -76,6 +76,32 @@ struct EntryList {
   }
 };
 
+// Symmetry reduction: ops that never returned and are identical (same compiled op) are
+// interchangeable in time order — swapping two of them in a linearization keeps it legal, since
+// neither constrains later ops and the earlier-invoked one can stand wherever the later one
+// stood. So they are linearized in invocation order: op i only after twin_before[i].
+// (Within one partition identical compiled ops are identical operations. The sequential check
+// also runs this search over merged partitions, where same-looking ops of different keys are
+// not twins: there the rule only narrows the search, so a `valid` answer is still a real
+// linearization, and any other answer falls back to the exact sequential search.)
+std::vector<int32_t> twins_before(const CompiledPartition& p) {
+  std::vector<int32_t> before(p.size(), -1);
+  std::vector<int32_t> pending;
+  for (size_t i = 0; i < p.size(); ++i) {
+    if (p.returns(i)) continue;
+    const CompiledOp& a = p.ops[i];
+    for (auto it = pending.rbegin(); it != pending.rend(); ++it) {
+      const CompiledOp& b = p.ops[static_cast<size_t>(*it)];
+      if (a.f == b.f && a.a == b.a && a.b == b.b && a.list == b.list) {
+        before[i] = *it;
+        break;
+      }
+    }
+    pending.push_back(static_cast<int32_t>(i));
+  }
+  return before;
+}
+
 }  // namespace
 
 SearchOutcome search_linearizable(const CompiledPartition& p, StateMachine& machine,
@@ -86,10 +112,16 @@ SearchOutcome search_linearizable(const CompiledPartition& p, StateMachine& mach
   OpBitset linearized(n);
   MemoTable memo(linearized.word_count(), budget.memory);
   PrefixTracker tracker;
+  const std::vector<int32_t> twin_before = twins_before(p);
 
+  // A frame is `forced` when its op is read-only (CompiledOp::read_only): such an op is
+  // linearized as soon as it is legal, because moving a pure read earlier — to a point where it
+  // is legal and real-time order allows it — never breaks a linearization. So when the search
+  // comes back to a forced frame, no other choice at that depth can succeed either.
   struct Frame {
     int32_t node;
     State state;
+    bool forced;
   };
   std::vector<Frame> frames;
   frames.reserve(n);
@@ -128,12 +160,19 @@ SearchOutcome search_linearizable(const CompiledPartition& p, StateMachine& mach
     }
     const int32_t op = list.op[node];
     if (list.is_call[node]) {
+      const int32_t twin = twin_before[static_cast<size_t>(op)];
+      if (twin >= 0 && !linearized.test(static_cast<size_t>(twin))) {
+        node = list.next[node];
+        continue;
+      }
       State next_state;
-      if (machine.step(state, p.ops[static_cast<size_t>(op)], next_state)) {
+      const CompiledOp& cop = p.ops[static_cast<size_t>(op)];
+      bool dead_end = false;  // a legal read whose successor configuration already failed
+      if (machine.step(state, cop, next_state)) {
         linearized.flip(static_cast<size_t>(op));
         const MemoTable::Insert r = memo.insert(linearized, next_state);
         if (r == MemoTable::Insert::New) {
-          frames.push_back({node, state});
+          frames.push_back({node, state, cop.read_only});
           stack.push_back(op);
           tracker.pushed(stack, next_state);
           state = next_state;
@@ -147,8 +186,12 @@ SearchOutcome search_linearizable(const CompiledPartition& p, StateMachine& mach
           out.reason = "memory limit";
           return finish(Verdict::Unknown);
         }
+        dead_end = cop.read_only;
       }
-      node = list.next[node];
+      if (!dead_end) {
+        node = list.next[node];
+        continue;
+      }
     } else {
       // A return entry whose op is not linearized: backtrack.
       FL_ASSERT(p.returns(static_cast<size_t>(op)));
@@ -156,8 +199,12 @@ SearchOutcome search_linearizable(const CompiledPartition& p, StateMachine& mach
         out.blocking_op = op;
         blocking_depth = stack.size();
       }
+    }
+    // Backtrack: undo the last choice, and keep undoing past forced (read-only) choices.
+    Frame top{};
+    do {
       if (frames.empty()) return finish(Verdict::Invalid);
-      const Frame top = frames.back();
+      top = frames.back();
       frames.pop_back();
       const int32_t top_op = list.op[top.node];
       stack.pop_back();
@@ -166,8 +213,8 @@ SearchOutcome search_linearizable(const CompiledPartition& p, StateMachine& mach
       state = top.state;
       list.unlift(top.node);
       returning_left += p.returns(static_cast<size_t>(top_op));
-      node = list.next[top.node];
-    }
+    } while (top.forced);
+    node = list.next[top.node];
   }
   out.order = stack;
   return finish(Verdict::Valid);

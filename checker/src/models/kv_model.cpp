@@ -123,6 +123,7 @@ class KvModel final : public Model {
       if (!ok) return std::nullopt;
       op.f = kGet;
       op.a = values.intern(ok->value);
+      op.read_only = true;
     } else if (f == "put" || f == "write") {
       op.f = kPut;
       op.a = values.intern(invoke.value);

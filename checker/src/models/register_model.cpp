@@ -52,6 +52,7 @@ class RegisterModel final : public Model {
       if (!ok) return std::nullopt;  // unknown result: constrains nothing, changes nothing
       op.f = kRead;
       op.a = values.intern(ok->value);
+      op.read_only = true;
     } else if (f == "write") {
       op.f = kWrite;
       op.a = values.intern(invoke.value);

@@ -69,6 +69,7 @@ class ValueInterner {
  private:
   std::vector<Json> values_;
   std::unordered_map<int64_t, int64_t> ints_;         // fast path for integer values
+  std::unordered_map<std::string, int64_t> strings_;  // fast path for string values
   std::unordered_map<std::string, int64_t> others_;   // keyed by compact JSON dump
 };
 
@@ -80,6 +81,11 @@ struct CompiledOp {
   int64_t a = 0;               // model-defined scalar arguments / outputs (usually value ids)
   int64_t b = 0;
   std::vector<int64_t> list;   // variable-length arguments / outputs (txn micro-ops, set reads)
+  // Optional hint: true only if the op leaves EVERY state unchanged wherever it is legal (a
+  // pure read). The searches then linearize it as soon as it is legal without trying other
+  // orders first, which is exact for such ops. Leave false when unsure (e.g. a read that can
+  // fix an unknown initial value changes the state).
+  bool read_only = false;
 };
 
 // Interns variable-length int64 sequences into dense canonical handles 0, 1, 2, ...

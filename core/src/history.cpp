@@ -39,7 +39,10 @@ void History::pair() {
     auto [it, fresh] = procs.try_emplace(op.process);
     ProcState& ps = it->second;
     if (fresh) ps.logical = op.process;
-    if (op.type == OpType::Invoke) {
+    // Jepsen records a nemesis op as two :info events; the first one opens it.
+    const bool opens_nemesis_op =
+        op.type == OpType::Info && op.process == kNemesisProcess && ps.open < 0;
+    if (op.type == OpType::Invoke || opens_nemesis_op) {
       if (ps.open >= 0 && op.process != kNoProcess) {
         throw HistoryError("op " + std::to_string(op.index) + ": process " +
                            std::to_string(op.process) + " invokes while its op " +

@@ -1,6 +1,8 @@
 #include "faultline/core/op.h"
 
 #include <stdexcept>
+#include <type_traits>
+#include <utility>
 
 namespace faultline {
 
@@ -42,53 +44,69 @@ Json op_to_json(const Op& op) {
   return j;
 }
 
-Op op_from_json(const Json& j) {
+namespace {
+// JsonRef is `const Json&` (copying) or `Json&` (moving out): one body for both overloads.
+template <class JsonRef>
+Op op_from_json_impl(JsonRef&& j) {
+  constexpr bool kMove = !std::is_const_v<std::remove_reference_t<JsonRef>>;
+  auto take = [](auto& v) -> Json {
+    if constexpr (kMove) {
+      return std::move(v);
+    } else {
+      return v;
+    }
+  };
   if (!j.is_object()) throw std::invalid_argument("an op must be a JSON object");
   Op op;
   Json extra = Json::object();
   bool have_type = false;
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string& k = it.key();
-    const Json& v = it.value();
+    auto& v = it.value();
+    const Json& cv = v;  // non-dependent view for the type queries
     if (k == "index") {
-      if (!v.is_number_integer()) throw std::invalid_argument("\"index\" must be an integer");
-      op.index = v.get<int64_t>();
+      if (!cv.is_number_integer()) throw std::invalid_argument("\"index\" must be an integer");
+      op.index = cv.get<int64_t>();
     } else if (k == "time") {
-      if (!v.is_number()) throw std::invalid_argument("\"time\" must be a number (ns)");
-      op.time_ns = v.is_number_integer() ? v.get<int64_t>() : static_cast<int64_t>(v.get<double>());
+      if (!cv.is_number()) throw std::invalid_argument("\"time\" must be a number (ns)");
+      op.time_ns = cv.is_number_integer() ? cv.get<int64_t>() : static_cast<int64_t>(cv.get<double>());
     } else if (k == "process") {
-      if (v.is_string() && (v == "nemesis" || v == ":nemesis")) {
+      if (cv.is_string() && (cv == "nemesis" || cv == ":nemesis")) {
         op.process = kNemesisProcess;
-      } else if (v.is_number_integer() && v.get<int64_t>() >= 0) {
-        op.process = v.get<int64_t>();
-      } else if (!v.is_null()) {
+      } else if (cv.is_number_integer() && cv.get<int64_t>() >= 0) {
+        op.process = cv.get<int64_t>();
+      } else if (!cv.is_null()) {
         throw std::invalid_argument("\"process\" must be a non-negative integer or \"nemesis\"");
       }
     } else if (k == "type") {
-      if (!v.is_string()) throw std::invalid_argument("\"type\" must be a string");
-      auto t = op_type_from_string(v.get<std::string>());
+      if (!cv.is_string()) throw std::invalid_argument("\"type\" must be a string");
+      auto t = op_type_from_string(cv.get<std::string>());
       if (!t) throw std::invalid_argument("\"type\" must be invoke, ok, fail or info");
       op.type = *t;
       have_type = true;
     } else if (k == "f") {
-      if (!v.is_string()) throw std::invalid_argument("\"f\" must be a string");
-      op.f = v.get<std::string>();
+      if (!cv.is_string()) throw std::invalid_argument("\"f\" must be a string");
+      op.f = cv.get<std::string>();
     } else if (k == "value") {
-      op.value = v;
+      op.value = take(v);
     } else if (k == "key") {
-      op.key = v;
+      op.key = take(v);
     } else if (k == "node") {
-      if (!v.is_string()) throw std::invalid_argument("\"node\" must be a string");
-      op.node = v.get<std::string>();
+      if (!cv.is_string()) throw std::invalid_argument("\"node\" must be a string");
+      op.node = cv.get<std::string>();
     } else if (k == "error") {
-      op.error = v;
+      op.error = take(v);
     } else {
-      extra[k] = v;
+      extra[k] = take(v);
     }
   }
   if (!have_type) throw std::invalid_argument("op has no \"type\"");
   if (!extra.empty()) op.extra = std::move(extra);
   return op;
 }
+}  // namespace
+
+Op op_from_json(const Json& j) { return op_from_json_impl(j); }
+Op op_from_json(Json&& j) { return op_from_json_impl(j); }
 
 }  // namespace faultline

@@ -225,6 +225,13 @@ TEST_CASE("multi-register: transactions are atomic across keys") {
   keywords.invoke(1, ":txn", Json::array({Json::array({":read", ":x", nullptr})}));
   keywords.ok(1, ":txn", Json::array({Json::array({":read", ":x", 4})}));
   CHECK(check_and_verify(keywords.build(), "multi-register") == Verdict::Invalid);
+
+  HistoryBuilder initial;  // an unwritten register holds one (unknown) initial value
+  initial.invoke(0, "txn", r(nullptr, nullptr)).ok(0, "txn", r(0, 0));
+  initial.invoke(1, "txn", r(nullptr, nullptr)).ok(1, "txn", r(0, nullptr));
+  CHECK(check_and_verify(initial.build(), "multi-register") == Verdict::Valid);
+  initial.invoke(1, "txn", r(nullptr, nullptr)).ok(1, "txn", r(0, 5));
+  CHECK(check_and_verify(initial.build(), "multi-register") == Verdict::Invalid);
 }
 
 TEST_CASE("budgets end in unknown with a reason and progress") {

@@ -1,11 +1,17 @@
 // `multi-register` (Knossos): several registers updated by atomic transactions, so the history
 // cannot be split by key. Ops: {f txn, value [[read k v] [write k v] ...]}; micro-op kinds may
-// be keywords (":read"). Every register starts null. As in Knossos, a read of null constrains
-// nothing (the invocation carries null for reads it has not done yet), and the read values come
-// from the ok completion when there is one.
+// be keywords (":read"). As in Knossos, a read of null constrains nothing (the invocation
+// carries null for reads it has not done yet), and read values come from the ok completion.
 //
-// State: the sorted (key id, value id) pairs of registers that hold a non-null value, interned
-// in a StateTable. CompiledOp::list holds (kind, key id, value id) triples.
+// Initial value: a register holds null until written — or, when the history reads it before any
+// write, the value of that first read: Knossos' tests start the model from a given map (the
+// corpus' multi-register.edn starts at {x 0, y 0}), so the checker asks whether SOME initial
+// value per register makes the history linearizable. (A read of null never constrains, so
+// "starts null" and "starts unknown" agree on every read of null.)
+//
+// State: the sorted (key id, value id) pairs of registers whose value is known (written, or
+// learned by a read), interned in a StateTable. CompiledOp::list holds (kind, key, value)
+// triples; CompiledOp::b is 1 when the txn writes.
 #include <algorithm>
 #include <string>
 
@@ -28,21 +34,33 @@ class MultiRegisterMachine final : public StateMachine {
   bool step(State s, const CompiledOp& op, State& next) override {
     const int64_t* cur = table_.data(s);
     const size_t n = table_.size(s);
+    bool learns = false;
     if (op.b == 0) {
-      // Read-only: check against s directly, no copy.
+      // Read-only: check against s directly, no copy, unless a read learns an initial value.
       for (size_t i = 0; i < op.list.size(); i += 3) {
         const int64_t v = op.list[i + 2];
         if (v == ValueInterner::kNull) continue;
-        if (lookup(cur, n, op.list[i + 1]) != v) return false;
+        const int64_t held = lookup(cur, n, op.list[i + 1]);
+        if (held == kUnknown) {
+          learns = true;
+        } else if (held != v) {
+          return false;
+        }
       }
-      next = s;
-      return true;
+      if (!learns) {
+        next = s;
+        return true;
+      }
     }
     scratch_.assign(cur, cur + n);
     for (size_t i = 0; i < op.list.size(); i += 3) {
       const int64_t k = op.list[i + 1], v = op.list[i + 2];
       if (op.list[i] == kMicroRead) {
-        if (v != ValueInterner::kNull && lookup(scratch_.data(), scratch_.size(), k) != v) {
+        if (v == ValueInterner::kNull) continue;
+        const int64_t held = lookup(scratch_.data(), scratch_.size(), k);
+        if (held == kUnknown) {
+          assign(k, v);  // the register's initial value
+        } else if (held != v) {
           return false;
         }
       } else {
@@ -64,20 +82,19 @@ class MultiRegisterMachine final : public StateMachine {
   }
 
  private:
+  static constexpr int64_t kUnknown = -1;  // never written nor read: initial value open
+
   static int64_t lookup(const int64_t* pairs, size_t n, int64_t key) {
     for (size_t i = 0; i + 1 < n; i += 2) {
       if (pairs[i] == key) return pairs[i + 1];
     }
-    return ValueInterner::kNull;
+    return kUnknown;
   }
   void assign(int64_t key, int64_t value) {
     size_t i = 0;
     while (i < scratch_.size() && scratch_[i] < key) i += 2;
     const bool present = i < scratch_.size() && scratch_[i] == key;
-    if (value == ValueInterner::kNull) {
-      if (present) scratch_.erase(scratch_.begin() + static_cast<std::ptrdiff_t>(i),
-                                  scratch_.begin() + static_cast<std::ptrdiff_t>(i + 2));
-    } else if (present) {
+    if (present) {
       scratch_[i + 1] = value;
     } else {
       scratch_.insert(scratch_.begin() + static_cast<std::ptrdiff_t>(i), {key, value});

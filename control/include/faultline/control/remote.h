@@ -7,7 +7,12 @@
 //
 // Errors: exec() returns the exit status (non-zero is not an exception); RemoteError is thrown
 // when the node cannot be reached or the command times out, and names node + command.
+// A command that times out is killed (its whole process group) before exec() throws.
 // A Remote is used by one thread at a time; callers that share one serialise on it.
+// Constructing a backend ignores SIGPIPE process-wide (a node closing a pipe or socket must be
+// an error return, not the death of the control process).
+//
+// Factories: make_ssh_remote() in ssh_remote.h, make_local_remote() in local_remote.h.
 #pragma once
 #include <chrono>
 #include <cstdint>
@@ -23,6 +28,7 @@ struct ExecResult {
   int exit_status = -1;  // -1 when killed by a signal / unknown
   std::string out;
   std::string err;
+  std::string exit_signal;  // e.g. "KILL" when the command died of a signal, else empty
   bool ok() const { return exit_status == 0; }
 };
 

@@ -8,6 +8,8 @@
 //  - after `info`, a process id that invokes again is treated as a fresh logical process
 //    (some public histories reuse ids); logical_process() tells the fresh id.
 // Nemesis ops are paired too when they come as invoke/info pairs, but never checked by models.
+// Jepsen writes nemesis ops as info/info pairs: a nemesis `info` while no nemesis op is open
+// opens one (it plays the invocation: invocation() is -1, completion() the next nemesis op).
 #pragma once
 #include <cstdint>
 #include <vector>

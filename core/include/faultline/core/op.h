@@ -52,5 +52,7 @@ struct Op {
 Json op_to_json(const Op& op);
 // Throws std::invalid_argument with a message naming the offending field.
 Op op_from_json(const Json& j);
+// Same, moving value/key/error/extra out of j instead of copying (readers use this).
+Op op_from_json(Json&& j);
 
 }  // namespace faultline

@@ -1,0 +1,96 @@
+#include "input_source.h"
+
+#include <cerrno>
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+namespace faultline::detail {
+
+std::FILE* open_for_reading(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
+  }
+  return f;
+}
+
+namespace {
+// Reads up to n bytes; throws on a read error (as opposed to end of file).
+size_t read_chunk(std::FILE* file, char* dst, size_t n, const std::string& name) {
+  const size_t got = std::fread(dst, 1, n, file);
+  if (got < n && std::ferror(file)) {
+    throw std::runtime_error("cannot read " + name + ": " + std::strerror(errno));
+  }
+  return got;
+}
+}  // namespace
+
+ByteSource::ByteSource(std::string_view text, std::string name, int64_t first_line,
+                       int64_t first_col)
+    : name_(std::move(name)),
+      begin_(text.data()),
+      cur_(text.data()),
+      end_(text.data() + text.size()),
+      line_(first_line),
+      first_col_(first_col) {}
+
+ByteSource::ByteSource(std::FILE* file, std::string name) : name_(std::move(name)), file_(file) {}
+
+bool ByteSource::refill() {
+  if (file_ == nullptr) return false;
+  chunk_base_ += end_ - begin_;
+  if (!buffer_) buffer_.reset(new char[kReadChunkBytes]);
+  const size_t got = read_chunk(file_, buffer_.get(), kReadChunkBytes, name_);
+  begin_ = cur_ = buffer_.get();
+  end_ = begin_ + got;
+  return got > 0;
+}
+
+bool LineSource::fill() {
+  if (file_ == nullptr || file_eof_) return false;
+  // Keep the unconsumed tail (a partial line) at the front; grow when a line outgrows the
+  // buffer; then append a chunk.
+  const size_t tail = end_ - start_;
+  if (tail + kReadChunkBytes > capacity_) {
+    const size_t new_capacity = std::max(2 * capacity_, tail + kReadChunkBytes);
+    std::unique_ptr<char[]> bigger(new char[new_capacity]);
+    if (tail > 0) std::memcpy(bigger.get(), buffer_.get() + start_, tail);
+    buffer_ = std::move(bigger);
+    capacity_ = new_capacity;
+  } else if (tail > 0 && start_ > 0) {
+    std::memmove(buffer_.get(), buffer_.get() + start_, tail);
+  }
+  start_ = 0;
+  end_ = tail;
+  const size_t got = read_chunk(file_, buffer_.get() + end_, kReadChunkBytes, name_);
+  end_ += got;
+  if (got == 0) file_eof_ = true;
+  return got > 0;
+}
+
+bool LineSource::next(std::string_view& line) {
+  std::string_view avail;
+  size_t search_from = 0;
+  for (;;) {
+    avail = file_ ? std::string_view(buffer_.get() + start_, end_ - start_) : text_.substr(start_);
+    const size_t nl = avail.find('\n', search_from);
+    if (nl != std::string_view::npos) {
+      line = avail.substr(0, nl);
+      start_ += nl + 1;
+      break;
+    }
+    search_from = avail.size();
+    if (!fill()) {
+      if (avail.empty()) return false;
+      line = avail;  // last line without '\n'
+      start_ += avail.size();
+      break;
+    }
+  }
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  ++line_number_;
+  return true;
+}
+
+}  // namespace faultline::detail

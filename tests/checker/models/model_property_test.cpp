@@ -4,7 +4,8 @@
 // must pass the oracle's independent replay.
 //
 // Seeds: FAULTLINE_SEED=<n> in the environment replaces the default base seed; every failure
-// prints the seed of its history and the history itself.
+// prints the seed of its history and the history itself. FAULTLINE_MAX_OPS=<n> (default 8)
+// makes the histories longer for a local soak.
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
@@ -107,13 +108,21 @@ struct NamedShape {
   HistoryShape shape;
 };
 
+// FAULTLINE_MAX_OPS=<n> enlarges the histories for a local soak (the oracle is exponential:
+// CI keeps the default 8).
+int max_ops() {
+  if (const char* s = std::getenv("FAULTLINE_MAX_OPS")) return std::atoi(s);
+  return 8;
+}
+
 std::vector<NamedShape> shapes() {
   HistoryShape plain;
-  HistoryShape indeterminate;
+  plain.max_ops = max_ops();
+  HistoryShape indeterminate = plain;
   indeterminate.p_fail = 0.1;
   indeterminate.p_info = 0.35;
   indeterminate.p_pending = 0.15;
-  HistoryShape keyed;
+  HistoryShape keyed = plain;
   keyed.keys = 2;
   return {{"plain", plain}, {"info-heavy", indeterminate}, {"two-keys", keyed}};
 }

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <optional>
 #include <thread>
 
@@ -89,27 +90,37 @@ CheckResult check_consistency(const History& history, const Model& model,
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return parts[a]->size() > parts[b]->size(); });
   std::atomic<size_t> next{0};
-  auto worker = [&] {
+  unsigned threads = options.threads ? options.threads : std::thread::hardware_concurrency();
+  threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(np)));
+  std::vector<std::thread> pool;
+  // Helper threads start only once the calling thread has worked for a while with partitions
+  // left: most histories check in a few milliseconds, less than starting threads costs on a
+  // busy machine.
+  const auto helpers_after = t1 + std::chrono::milliseconds(2);
+  std::function<void(bool)> worker = [&](bool caller) {
     for (;;) {
+      if (caller && pool.empty() && threads > 1 && next.load() < np &&
+          Clock::now() >= helpers_after) {
+        for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker, false);
+      }
       const size_t k = next.fetch_add(1);
       if (k >= np) return;
       const size_t i = order[k];
       machines[i] = new_machine();
-      outcomes[i] = options.consistency == Consistency::Linearizable
-                        ? detail::search_linearizable(*parts[i], *machines[i], budget)
-                        : detail::search_sequential(*parts[i], *machines[i], budget);
+      outcomes[i] = detail::search_linearizable(*parts[i], *machines[i], budget);
+      if (options.consistency == Consistency::Sequential &&
+          outcomes[i].verdict != Verdict::Valid && outcomes[i].reason != "time limit") {
+        // A linearization is also a sequentially consistent order (program order is part of
+        // real-time order), so the cheaper search runs first; only when it finds none does the
+        // search without real-time order run.
+        machines[i] = new_machine();
+        outcomes[i] = detail::search_sequential(*parts[i], *machines[i], budget);
+      }
       if (outcomes[i].verdict == Verdict::Invalid) budget.cancel.store(true);
     }
   };
-  unsigned threads = options.threads ? options.threads : std::thread::hardware_concurrency();
-  threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(np)));
-  if (threads <= 1) {
-    worker();
-  } else {
-    std::vector<std::thread> pool;
-    for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
-    for (auto& t : pool) t.join();
-  }
+  worker(true);
+  for (auto& t : pool) t.join();
   const double search_ms = ms_since(t1);
 
   CheckResult r;

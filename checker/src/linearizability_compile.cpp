@@ -10,7 +10,8 @@ namespace faultline::checker::detail {
 CompiledHistory compile_history(const History& h, const Model& model) {
   FL_ASSERT(h.paired());
   CompiledHistory out;
-  std::unordered_map<std::string, size_t> partition_of;  // key dump -> index
+  ValueInterner keys;                    // partition key -> dense id
+  std::vector<int64_t> partition_of{-1};  // key id -> partition index, -1 none yet
   const auto& ops = h.ops();
   for (size_t i = 0; i < ops.size(); ++i) {
     const Op& inv = ops[i];
@@ -30,13 +31,14 @@ CompiledHistory compile_history(const History& h, const Model& model) {
     }
     op->output_known = ok;
     Json key = model.partition(inv);
-    auto [it, fresh] = partition_of.try_emplace(key.is_null() ? std::string() : key.dump(),
-                                                out.partitions.size());
-    if (fresh) {
+    const auto key_id = static_cast<size_t>(keys.intern(key));
+    if (key_id >= partition_of.size()) partition_of.resize(key_id + 1, -1);
+    if (partition_of[key_id] < 0) {
+      partition_of[key_id] = static_cast<int64_t>(out.partitions.size());
       out.partitions.emplace_back();
       out.partitions.back().key = std::move(key);
     }
-    CompiledPartition& p = out.partitions[it->second];
+    CompiledPartition& p = out.partitions[static_cast<size_t>(partition_of[key_id])];
     p.ops.push_back(std::move(*op));
     p.invoke_pos.push_back(static_cast<int64_t>(i));
     p.return_pos.push_back(ok ? c : kNeverReturns);

@@ -67,20 +67,27 @@ class MemoTable {
 
   Insert insert(const OpBitset& bits, State state) {
     const uint64_t h = mix64(bits.hash() ^ mix64(static_cast<uint64_t>(state) * 0x2545F4914F6CDD1Dull));
-    if ((count_ + 1) * 4 > slots_.size() * 3 || count_ == capacity_) {
+    if ((count_ + 1) * 2 > slots_.size() || count_ == capacity_) {
       if (!grow()) return Insert::OverBudget;
     }
     const size_t mask = slots_.size() - 1;
+    const uint64_t tag = h & kTagMask;
     size_t i = h & mask;
     while (slots_[i] != 0) {
-      const size_t e = slots_[i] - 1;
+      // A slot holds the hash's high bits beside the entry id, so most mismatches are
+      // rejected without touching the entry arrays.
+      if ((slots_[i] & kTagMask) != tag) {
+        i = (i + 1) & mask;
+        continue;
+      }
+      const size_t e = (slots_[i] & ~kTagMask) - 1;
       if (hashes_[e] == h && states_[e] == state &&
           std::memcmp(arena_.data() + e * words_, bits.words(), words_ * sizeof(uint64_t)) == 0) {
         return Insert::Present;
       }
       i = (i + 1) & mask;
     }
-    slots_[i] = static_cast<uint32_t>(count_ + 1);
+    slots_[i] = tag | (count_ + 1);
     hashes_[count_] = h;
     states_[count_] = state;
     std::memcpy(arena_.data() + count_ * words_, bits.words(), words_ * sizeof(uint64_t));
@@ -96,8 +103,8 @@ class MemoTable {
     const size_t new_capacity = capacity_ == 0 ? 1024 : capacity_ * 2;
     FL_ASSERT(new_capacity < (1ull << 31));
     size_t new_slots = slots_.empty() ? 2048 : slots_.size();
-    while (new_capacity * 4 > new_slots * 3) new_slots *= 2;
-    const uint64_t new_bytes = new_slots * sizeof(uint32_t) +
+    while (new_capacity * 2 > new_slots) new_slots *= 2;
+    const uint64_t new_bytes = new_slots * sizeof(uint64_t) +
                                new_capacity * (sizeof(uint64_t) * (2 + words_));
     if (new_bytes > charged_ && !budget_.charge(new_bytes - charged_)) return false;
     hashes_.resize(new_capacity);
@@ -109,7 +116,7 @@ class MemoTable {
       for (size_t e = 0; e < count_; ++e) {
         size_t i = hashes_[e] & mask;
         while (slots_[i] != 0) i = (i + 1) & mask;
-        slots_[i] = static_cast<uint32_t>(e + 1);
+        slots_[i] = (hashes_[e] & kTagMask) | (e + 1);
       }
     }
     capacity_ = new_capacity;
@@ -122,7 +129,8 @@ class MemoTable {
   uint64_t charged_ = 0;
   size_t count_ = 0;
   size_t capacity_ = 0;
-  std::vector<uint32_t> slots_;
+  static constexpr uint64_t kTagMask = 0xFFFFFFFF00000000ull;  // high hash bits in a slot
+  std::vector<uint64_t> slots_;   // 0 = empty, else tag | (entry id + 1)
   std::vector<uint64_t> hashes_;
   std::vector<State> states_;
   std::vector<uint64_t> arena_;

@@ -2,6 +2,10 @@
 // only order constraint is each logical process's program order (no real-time order between
 // processes). Ops that never returned (info / pending) are the last op of their logical process
 // (a process that got `info` is never reused) and may be left out.
+//
+// At each depth the candidates (each process's next op) are tried in invocation order, so the
+// first path the search follows is the real-time order: a linearizable history (the common
+// case) is found sequentially consistent without wandering.
 #include <algorithm>
 #include <cstdint>
 
@@ -36,6 +40,7 @@ SearchOutcome search_sequential(const CompiledPartition& p, StateMachine& machin
   PrefixTracker tracker;
   struct Frame {
     size_t proc;
+    size_t rank;   // index of proc in that depth's candidate order
     State state;
   };
   std::vector<Frame> frames;
@@ -46,9 +51,23 @@ SearchOutcome search_sequential(const CompiledPartition& p, StateMachine& machin
   int64_t returning_left = 0;
   for (size_t i = 0; i < n; ++i) returning_left += p.returns(i);
 
+  // Processes with a next op, by that op's id (= invocation order); recomputed per depth.
+  std::vector<size_t> candidates;
+  candidates.reserve(procs);
+  auto order_candidates = [&] {
+    candidates.clear();
+    for (size_t pr = 0; pr < procs; ++pr) {
+      if (pos[pr] < seq[pr].size()) candidates.push_back(pr);
+    }
+    std::sort(candidates.begin(), candidates.end(), [&](size_t a, size_t b) {
+      return seq[a][pos[a]] < seq[b][pos[b]];
+    });
+  };
+
   const State init = machine.init();
   State state = init;
-  size_t cursor = 0;  // next process to try at the current depth
+  order_candidates();
+  size_t cursor = 0;  // next rank to try at the current depth
   int64_t steps = 0;
   size_t blocking_depth = SIZE_MAX;
   auto finish = [&](Verdict v) {
@@ -72,21 +91,22 @@ SearchOutcome search_sequential(const CompiledPartition& p, StateMachine& machin
         return finish(Verdict::Unknown);
       }
     }
-    if (cursor < procs) {
-      const size_t pr = cursor++;
-      if (pos[pr] >= seq[pr].size()) continue;
+    if (cursor < candidates.size()) {
+      const size_t rank = cursor++;
+      const size_t pr = candidates[rank];
       const int32_t op = seq[pr][pos[pr]];
       State next_state;
       if (!machine.step(state, p.ops[static_cast<size_t>(op)], next_state)) continue;
       linearized.flip(static_cast<size_t>(op));
       const MemoTable::Insert r = memo.insert(linearized, next_state);
       if (r == MemoTable::Insert::New) {
-        frames.push_back({pr, state});
+        frames.push_back({pr, rank, state});
         stack.push_back(op);
         tracker.pushed(stack, next_state);
         state = next_state;
         ++pos[pr];
         returning_left -= p.returns(static_cast<size_t>(op));
+        order_candidates();
         cursor = 0;
         continue;
       }
@@ -101,8 +121,7 @@ SearchOutcome search_sequential(const CompiledPartition& p, StateMachine& machin
     if (tracker.at_best(stack.size()) && blocking_depth != stack.size()) {
       // Report the earliest-invoked next op that had to happen (it returned).
       int32_t blocking = -1;
-      for (size_t pr = 0; pr < procs; ++pr) {
-        if (pos[pr] >= seq[pr].size()) continue;
+      for (size_t pr : candidates) {
         const int32_t op = seq[pr][pos[pr]];
         if (p.returns(static_cast<size_t>(op)) && (blocking < 0 || op < blocking)) blocking = op;
       }
@@ -119,7 +138,9 @@ SearchOutcome search_sequential(const CompiledPartition& p, StateMachine& machin
     state = top.state;
     --pos[top.proc];
     returning_left += p.returns(static_cast<size_t>(top_op));
-    cursor = top.proc + 1;
+    order_candidates();
+    FL_ASSERT(candidates[top.rank] == top.proc);
+    cursor = top.rank + 1;
   }
   out.order = stack;
   return finish(Verdict::Valid);

@@ -76,6 +76,28 @@ struct EntryList {
   }
 };
 
+// Symmetry reduction: ops that never returned and are identical (same compiled op) are
+// interchangeable in time order — swapping two of them in a linearization keeps it legal, since
+// neither constrains later ops and the earlier-invoked one can stand wherever the later one
+// stood. So they are linearized in invocation order: op i only after twin_before[i].
+std::vector<int32_t> twins_before(const CompiledPartition& p) {
+  std::vector<int32_t> before(p.size(), -1);
+  std::vector<int32_t> pending;
+  for (size_t i = 0; i < p.size(); ++i) {
+    if (p.returns(i)) continue;
+    const CompiledOp& a = p.ops[i];
+    for (auto it = pending.rbegin(); it != pending.rend(); ++it) {
+      const CompiledOp& b = p.ops[static_cast<size_t>(*it)];
+      if (a.f == b.f && a.a == b.a && a.b == b.b && a.list == b.list) {
+        before[i] = *it;
+        break;
+      }
+    }
+    pending.push_back(static_cast<int32_t>(i));
+  }
+  return before;
+}
+
 }  // namespace
 
 SearchOutcome search_linearizable(const CompiledPartition& p, StateMachine& machine,
@@ -86,6 +108,7 @@ SearchOutcome search_linearizable(const CompiledPartition& p, StateMachine& mach
   OpBitset linearized(n);
   MemoTable memo(linearized.word_count(), budget.memory);
   PrefixTracker tracker;
+  const std::vector<int32_t> twin_before = twins_before(p);
 
   struct Frame {
     int32_t node;
@@ -128,6 +151,11 @@ SearchOutcome search_linearizable(const CompiledPartition& p, StateMachine& mach
     }
     const int32_t op = list.op[node];
     if (list.is_call[node]) {
+      const int32_t twin = twin_before[static_cast<size_t>(op)];
+      if (twin >= 0 && !linearized.test(static_cast<size_t>(twin))) {
+        node = list.next[node];
+        continue;
+      }
       State next_state;
       if (machine.step(state, p.ops[static_cast<size_t>(op)], next_state)) {
         linearized.flip(static_cast<size_t>(op));

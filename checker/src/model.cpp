@@ -10,13 +10,19 @@ namespace faultline::checker {
 
 ValueInterner::ValueInterner() {
   values_.emplace_back(nullptr);
-  others_.emplace("null", kNull);
+  others_.emplace("null", kNull);  // null is id 0
 }
 
 int64_t ValueInterner::intern(const Json& v) {
   if (v.is_number_integer()) {
     const int64_t x = v.get<int64_t>();
     auto [it, fresh] = ints_.try_emplace(x, static_cast<int64_t>(values_.size()));
+    if (fresh) values_.push_back(v);
+    return it->second;
+  }
+  if (v.is_string()) {
+    auto [it, fresh] = strings_.try_emplace(v.get_ref<const std::string&>(),
+                                            static_cast<int64_t>(values_.size()));
     if (fresh) values_.push_back(v);
     return it->second;
   }
@@ -29,6 +35,10 @@ int64_t ValueInterner::find(const Json& v) const {
   if (v.is_number_integer()) {
     auto it = ints_.find(v.get<int64_t>());
     return it == ints_.end() ? -1 : it->second;
+  }
+  if (v.is_string()) {
+    auto it = strings_.find(v.get_ref<const std::string&>());
+    return it == strings_.end() ? -1 : it->second;
   }
   auto it = others_.find(v.dump());
   return it == others_.end() ? -1 : it->second;

@@ -291,7 +291,7 @@ void run_property(const std::string& model, int histories, uint64_t base_seed) {
   }
   // The generator must exercise both outcomes.
   CHECK(valid[0] > histories / 10);
-  CHECK(invalid[0] > histories / 10);
+  CHECK(invalid[0] > histories / 20);
   CHECK(valid[1] > histories / 10);
 }
 

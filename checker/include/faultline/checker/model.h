@@ -69,6 +69,7 @@ class ValueInterner {
  private:
   std::vector<Json> values_;
   std::unordered_map<int64_t, int64_t> ints_;         // fast path for integer values
+  std::unordered_map<std::string, int64_t> strings_;  // fast path for string values
   std::unordered_map<std::string, int64_t> others_;   // keyed by compact JSON dump
 };
 

@@ -129,7 +129,7 @@ bool has_output(const std::string& f) { return f == "read" || f == "dequeue"; }
 
 History generate_valid_history(std::string_view model, std::mt19937_64& rng,
                                const HistoryShape& shape) {
-  const int n_ops = static_cast<int>(uniform(rng, 1, shape.max_ops));
+  const int n_ops = static_cast<int>(uniform(rng, shape.min_ops, shape.max_ops));
   const size_t n_slots = static_cast<size_t>(uniform(rng, 1, shape.max_processes));
   std::vector<int64_t> slot_process(n_slots);
   for (size_t i = 0; i < n_slots; ++i) slot_process[i] = static_cast<int64_t>(i);

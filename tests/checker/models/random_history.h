@@ -22,7 +22,8 @@
 namespace faultline::test {
 
 struct HistoryShape {
-  int max_ops = 8;          // client ops (<= 8 keeps the brute-force oracle fast)
+  int min_ops = 1;          // client ops drawn uniformly from [min_ops, max_ops]
+  int max_ops = 8;          // (<= 8 keeps the brute-force oracle fast)
   int max_processes = 4;
   int value_range = 3;      // input values drawn from [0, value_range)
   int keys = 1;             // > 1: each op names a key 0..keys-1 (any process, any key)

@@ -47,6 +47,7 @@ std::vector<OracleOp> oracle_ops(const History& history) {
       if (retired.erase(op.process)) logical[op.process] = next_fresh++;
       OracleOp o;
       o.process = logical[op.process];
+      o.key = op.key.dump();
       o.f = bare(op.f);
       o.input = op.value;
       o.invoke_pos = pos;
@@ -175,6 +176,19 @@ std::vector<std::vector<size_t>> precedence(const std::vector<OracleOp>& ops,
   return before;
 }
 
+// Successors of the keyed state `s` under op.
+std::vector<RefStates> step_keyed(std::string_view model, const RefStates& s, const OracleOp& op) {
+  auto it = s.find(op.key);
+  const RefState current = it == s.end() ? reference_init(model) : it->second;
+  std::vector<RefStates> out;
+  for (RefState& n : reference_step(model, current, op)) {
+    RefStates next = s;
+    next[op.key] = std::move(n);
+    out.push_back(std::move(next));
+  }
+  return out;
+}
+
 struct Search {
   std::string_view model;
   const std::vector<OracleOp>& ops;
@@ -182,18 +196,18 @@ struct Search {
   std::vector<bool> placed;
   size_t ok_left = 0;
 
-  bool dfs(const RefState& s) {
+  bool dfs(const RefStates& s) {
     if (ok_left == 0) return true;  // remaining info ops may simply never have happened
     for (size_t i = 0; i < ops.size(); ++i) {
       if (placed[i] || ops[i].outcome == OracleOutcome::Fail) continue;
       bool ready = true;
       for (size_t j : before[i]) ready = ready && placed[j];
       if (!ready) continue;
-      const auto nexts = reference_step(model, s, ops[i]);
+      const auto nexts = step_keyed(model, s, ops[i]);
       if (nexts.empty()) continue;
       placed[i] = true;
       if (ops[i].outcome == OracleOutcome::Ok) --ok_left;
-      for (const RefState& n : nexts) {
+      for (const RefStates& n : nexts) {
         if (dfs(n)) return true;
       }
       if (ops[i].outcome == OracleOutcome::Ok) ++ok_left;
@@ -209,7 +223,7 @@ bool oracle_check(std::string_view model, const History& history, OracleConsiste
   const auto ops = oracle_ops(history);
   Search search{model, ops, precedence(ops, c), std::vector<bool>(ops.size(), false), 0};
   for (const auto& op : ops) search.ok_left += op.outcome == OracleOutcome::Ok;
-  return search.dfs(reference_init(model));
+  return search.dfs(RefStates{});
 }
 
 namespace {
@@ -223,7 +237,7 @@ std::optional<std::string> replay(std::string_view model, const History& history
   const auto before = precedence(ops, c);
   std::vector<bool> placed(ops.size(), false);
   // Nondeterministic steps: keep every reachable reference state.
-  std::set<RefState> states{reference_init(model)};
+  std::set<RefStates> states{RefStates{}};
   for (size_t k = 0; k < invoke_positions.size(); ++k) {
     const std::string where = "witness entry " + std::to_string(k) + " (history position " +
                               std::to_string(invoke_positions[k]) + ")";
@@ -236,9 +250,9 @@ std::optional<std::string> replay(std::string_view model, const History& history
       if (!placed[j]) return where + ": placed before op index " +
                              std::to_string(ops[j].invoke_index) + " which must precede it";
     }
-    std::set<RefState> nexts;
-    for (const RefState& s : states) {
-      for (RefState& n : reference_step(model, s, ops[i])) nexts.insert(std::move(n));
+    std::set<RefStates> nexts;
+    for (const RefStates& s : states) {
+      for (RefStates& n : step_keyed(model, s, ops[i])) nexts.insert(std::move(n));
     }
     if (nexts.empty()) return where + ": illegal in the model state";
     states = std::move(nexts);

@@ -17,6 +17,7 @@
 // a null output of an ok `dequeue` means "saw the queue empty"; a null read constrains nothing.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,6 +34,7 @@ enum class OracleOutcome { Ok, Fail, Info };
 // One client operation as the oracle sees it (its own pairing of the history).
 struct OracleOp {
   int64_t process = 0;        // logical process: a process id reused after info counts as new
+  std::string key;            // Op::key dumped as JSON ("null" when the op names no key)
   std::string f;              // bare name ("read", not ":read")
   Json input;                 // invocation value
   Json output;                // completion value (ok ops); null otherwise
@@ -55,6 +57,11 @@ RefState reference_init(std::string_view model);
 // took effect; the search separately allows it not to.
 std::vector<RefState> reference_step(std::string_view model, const RefState& s,
                                      const OracleOp& op);
+
+// The state of every key (absent key = reference_init); ops of a key step only its state. The
+// search stays ONE search over the whole history, so it is right for sequential consistency
+// too, which (unlike linearizability) does not compose per key.
+using RefStates = std::map<std::string, RefState>;
 
 // True iff the history is linearizable / sequentially consistent w.r.t. the model.
 bool oracle_check(std::string_view model, const History& history, OracleConsistency c);

@@ -21,6 +21,7 @@ bool completes(Fate f) { return f != Fate::PendingApplied && f != Fate::PendingN
 
 struct GenOp {
   size_t slot = 0;
+  int key = -1;  // -1: no key
   int64_t process = 0;
   std::string f;
   Json input;
@@ -102,8 +103,9 @@ bool take_effect(std::string_view model, std::mt19937_64& rng, RefState& s, GenO
   return true;
 }
 
-Op make_op(int64_t process, OpType type, const std::string& f, Json value) {
+Op make_op(int64_t process, OpType type, const std::string& f, Json value, int key = -1) {
   Op op;
+  if (key >= 0) op.key = key;
   op.process = process;
   op.type = type;
   op.f = f;
@@ -127,17 +129,17 @@ bool has_output(const std::string& f) { return f == "read" || f == "dequeue"; }
 
 History generate_valid_history(std::string_view model, std::mt19937_64& rng,
                                const HistoryShape& shape) {
-  const int n_ops = static_cast<int>(uniform(rng, 1, shape.max_ops));
+  const int n_ops = static_cast<int>(uniform(rng, shape.min_ops, shape.max_ops));
   const size_t n_slots = static_cast<size_t>(uniform(rng, 1, shape.max_processes));
   std::vector<int64_t> slot_process(n_slots);
   for (size_t i = 0; i < n_slots; ++i) slot_process[i] = static_cast<int64_t>(i);
   int64_t next_process = static_cast<int64_t>(n_slots);
   std::vector<bool> slot_busy(n_slots, false);
 
-  RefState state = reference_init(model);
+  std::vector<RefState> state(static_cast<size_t>(std::max(1, shape.keys)), reference_init(model));
   std::vector<GenOp> gen;
   std::vector<Op> events;
-  const double p_fail = 0.1, p_info = 0.15, p_pending = 0.08;
+  const double p_fail = shape.p_fail, p_info = shape.p_info, p_pending = shape.p_pending;
 
   for (;;) {
     // Every possible next event, as (kind, subject): 0 invoke on slot, 1 linearize op,
@@ -161,6 +163,7 @@ History generate_valid_history(std::string_view model, std::mt19937_64& rng,
       GenOp g;
       g.slot = subject;
       g.process = slot_process[subject];
+      if (shape.keys > 1) g.key = static_cast<int>(uniform(rng, 0, shape.keys - 1));
       choose_op(model, rng, shape, g);
       const double r = std::uniform_real_distribution<>(0, 1)(rng);
       if (r < p_fail) g.fate = Fate::Fail;
@@ -170,7 +173,7 @@ History generate_valid_history(std::string_view model, std::mt19937_64& rng,
       else g.fate = Fate::Ok;
       if (g.fate == Fate::Fail) g.error = "rejected";
       slot_busy[subject] = true;
-      events.push_back(make_op(g.process, OpType::Invoke, g.f, g.input));
+      events.push_back(make_op(g.process, OpType::Invoke, g.f, g.input, g.key));
       gen.push_back(std::move(g));
       if (chance(rng, 0.05)) {  // a fault record between client events
         events.push_back(make_op(kNemesisProcess, OpType::Invoke, "start", nullptr));
@@ -179,21 +182,22 @@ History generate_valid_history(std::string_view model, std::mt19937_64& rng,
     } else if (kind == 1) {
       GenOp& g = gen[subject];
       g.linearized = true;
-      if (!take_effect(model, rng, state, g)) g.fate = Fate::Fail;
+      if (!take_effect(model, rng, state[static_cast<size_t>(std::max(0, g.key))], g))
+        g.fate = Fate::Fail;
     } else {
       GenOp& g = gen[subject];
       g.open = false;
       Op done;
       switch (g.fate) {
         case Fate::Ok:
-          done = make_op(g.process, OpType::Ok, g.f, has_output(g.f) ? g.output : g.input);
+          done = make_op(g.process, OpType::Ok, g.f, has_output(g.f) ? g.output : g.input, g.key);
           break;
         case Fate::Fail:
-          done = make_op(g.process, OpType::Fail, g.f, g.input);
+          done = make_op(g.process, OpType::Fail, g.f, g.input, g.key);
           done.error = g.error;
           break;
         default:  // info: output unknown; the process never comes back
-          done = make_op(g.process, OpType::Info, g.f, g.input);
+          done = make_op(g.process, OpType::Info, g.f, g.input, g.key);
           done.error = "timeout";
           slot_process[g.slot] = next_process++;
           break;
@@ -209,7 +213,7 @@ History mutate_history(std::string_view model, const History& h, std::mt19937_64
   std::vector<Op> ops = h.ops();
   const auto client = oracle_ops(h);
   for (int attempt = 0; attempt < 20; ++attempt) {
-    const int kind = static_cast<int>(uniform(rng, 0, 5));
+    const int kind = static_cast<int>(uniform(rng, 0, 6));
     if (kind == 0 || kind == 1) {  // wrong output of an ok read / dequeue
       std::vector<const OracleOp*> cands;
       for (const auto& o : client) {
@@ -251,7 +255,7 @@ History mutate_history(std::string_view model, const History& h, std::mt19937_64
       return renumber(std::move(ops));
     }
     if (kind == 3) {  // changed op name (mutex: acquire <-> release; others: write <-> write)
-      if (model != "mutex") continue;
+      if (model != "mutex" || client.empty()) continue;
       const OracleOp& o = client[static_cast<size_t>(uniform(rng, 0, client.size() - 1))];
       const std::string f = o.f == "acquire" ? "release" : "acquire";
       ops[o.invoke_pos].f = f;
@@ -264,6 +268,16 @@ History mutate_history(std::string_view model, const History& h, std::mt19937_64
       if (ops[i].process == ops[i + 1].process || ops[i].is_nemesis() || ops[i + 1].is_nemesis())
         continue;
       std::swap(ops[i], ops[i + 1]);
+      return renumber(std::move(ops));
+    }
+    if (kind == 6) {  // move an op to another key
+      if (client.empty()) continue;
+      const OracleOp& o = client[static_cast<size_t>(uniform(rng, 0, client.size() - 1))];
+      const Json& key = ops[o.invoke_pos].key;
+      if (!key.is_number_integer()) continue;
+      const Json moved = (key.get<int64_t>() + 1) % 2;
+      ops[o.invoke_pos].key = moved;
+      if (o.complete_pos != SIZE_MAX) ops[o.complete_pos].key = moved;
       return renumber(std::move(ops));
     }
     // kind 5: drop a client op entirely (e.g. the enqueue a later dequeue depends on)

@@ -10,7 +10,8 @@
 //
 // mutate_history() makes a small random change that usually (not always) breaks it: a wrong read
 // / dequeue output, a changed op name, a `fail` or `info` turned `ok`, or two adjacent events of
-// different processes swapped (tightening real-time order). The oracle decides the truth.
+// different processes swapped (tightening real-time order), an op dropped, or an op moved to
+// another key. The oracle decides the truth.
 #pragma once
 #include <cstdint>
 #include <random>
@@ -21,9 +22,14 @@
 namespace faultline::test {
 
 struct HistoryShape {
-  int max_ops = 8;          // client ops (<= 8 keeps the brute-force oracle fast)
+  int min_ops = 1;          // client ops drawn uniformly from [min_ops, max_ops]
+  int max_ops = 8;          // (<= 8 keeps the brute-force oracle fast)
   int max_processes = 4;
   int value_range = 3;      // input values drawn from [0, value_range)
+  int keys = 1;             // > 1: each op names a key 0..keys-1 (any process, any key)
+  double p_fail = 0.1;      // chance an op fails up front (never takes effect)
+  double p_info = 0.15;     // chance an op ends info (half of them took effect)
+  double p_pending = 0.08;  // chance an op never completes (half of them took effect)
 };
 
 History generate_valid_history(std::string_view model, std::mt19937_64& rng,

@@ -90,7 +90,11 @@ ExecResult host(const std::string& cmd, int64_t timeout_ms = 30'000) {
 
 TEST_CASE("cluster up: each node has its own hostname, pid and mount namespace", "[control][integration]") {
   REQUIRE(::geteuid() == 0);
+  // Nothing is added to the root namespace: same interfaces and routes before and after.
+  const std::string root_view_cmd = "ip -o link show | cut -d: -f2 | sort; ip route show; ip -6 route show";
+  const std::string root_before = host(root_view_cmd).out;
   ClusterGuard& g = shared_cluster();
+  CHECK(host(root_view_cmd).out == root_before);
   Cluster c = open_local_cluster(g.name);
   REQUIRE(c.nodes().size() == 3);
   for (const auto& n : c.nodes()) {
@@ -124,6 +128,12 @@ TEST_CASE("ssh exec separates stdout, stderr and exit status; feeds stdin", "[co
   // Hostile arguments arrive intact through shell_join over SSH.
   r = n2.exec("printf '<%s>' " + shell_join({"a b", "$(id)", "`id`", "'\"", "\n", "*"}));
   CHECK(r.out == "<a b><$(id)><`id`><'\"><\n><*>");
+  // Big stdin streamed through while big stdout comes back.
+  ExecOptions big;
+  big.stdin_data = random_bytes(1'500'000, 11);
+  r = n2.exec("cat", big);
+  CHECK(r.ok());
+  CHECK(r.out == big.stdin_data);
   // Big output on both streams at once does not deadlock.
   r = n2.exec("head -c 3000000 /dev/zero; head -c 2000000 /dev/zero >&2");
   CHECK(r.ok());

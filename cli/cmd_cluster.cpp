@@ -26,12 +26,14 @@ struct Target {
 };
 
 void add_target_options(CLI::App* sub, Target& t) {
-  sub->add_option("--name", t.name, "Local cluster name (default: default)");
+  auto* name = sub->add_option("--name", t.name, "Local cluster name (default: default)");
   auto* nodes = sub->add_option("--nodes", t.hosts.nodes, "Real hosts instead of a local cluster: host[:port],...");
   auto* file = sub->add_option("--nodes-file", t.hosts.nodes_file,
                                "Real hosts, one '[name] host[:port]' a line ('#' comments)");
   nodes->excludes(file);
-  sub->add_option("--ssh-user", t.hosts.ssh_user, "SSH login user for real hosts (default: root; sudo is used when not root)");
+  name->excludes(nodes);
+  name->excludes(file);
+  sub->add_option("--ssh-user", t.hosts.ssh_user, "SSH login user for real hosts (default: root)");
   sub->add_option("--ssh-key", t.hosts.ssh_key, "Private key file for real hosts (default: ssh-agent)");
   sub->add_option("--ssh-port", t.hosts.ssh_port, "Default SSH port for real hosts (default: 22)")->check(CLI::Range(1, 65535));
   sub->add_option("--known-hosts", t.hosts.known_hosts, "known_hosts file for real hosts (default: ~/.ssh/known_hosts)");
@@ -44,6 +46,9 @@ bool uses_hosts(const Target& t) { return !t.hosts.nodes.empty() || !t.hosts.nod
 Cluster open_target(Target& t) {
   if (uses_hosts(t)) {
     t.hosts.strict_host_key_checking = t.strict == "yes" || t.strict == "true";
+    if (!t.hosts.strict_host_key_checking) {
+      std::fprintf(stderr, "faultline cluster: warning: host keys are NOT verified (--strict-host-key-checking no)\n");
+    }
     return open_hosts_cluster(t.hosts);
   }
   require_root("reaching local cluster " + t.name + " (from its control network namespace)");

@@ -55,6 +55,12 @@ std::unique_ptr<Remote> recording_factory(const Cluster&, const std::string& nod
   return std::make_unique<RecordingRemote>(node);
 }
 
+std::string nodes_name(int i) {
+  std::string s = "n";
+  s += std::to_string(i);
+  return s;
+}
+
 }  // namespace
 
 TEST_CASE("--nodes lists parse hosts, ports and IPv6", "[control][cluster]") {
@@ -147,18 +153,18 @@ TEST_CASE("a cluster caches one remote per node and takes an injected factory", 
 TEST_CASE("remote() may be called from several threads", "[control][cluster]") {
   TempDir dir;
   std::vector<NodeAddress> nodes;
-  for (int i = 1; i <= 8; ++i) nodes.push_back({"n" + std::to_string(i), "10.0.0." + std::to_string(i), 22});
+  for (int i = 1; i <= 8; ++i) nodes.push_back({nodes_name(i), "10.0.0." + std::to_string(i), 22});
   Cluster c("t", dir.path.string(), nodes, SshSettings{});
   c.set_remote_factory(&recording_factory);
   std::vector<Remote*> seen(16, nullptr);
   std::vector<std::thread> threads;
   for (int t = 0; t < 16; ++t) {
-    threads.emplace_back([&c, &seen, t] { seen[t] = &c.remote("n" + std::to_string(1 + t % 8)); });
+    threads.emplace_back([&c, &seen, t] { seen[t] = &c.remote(nodes_name(1 + t % 8)); });
   }
   for (auto& th : threads) th.join();
   for (int t = 0; t < 8; ++t) {
     CHECK(seen[t] == seen[t + 8]);
-    CHECK(seen[t]->node() == "n" + std::to_string(1 + t));
+    CHECK(seen[t]->node() == nodes_name(1 + t));
   }
 }
 

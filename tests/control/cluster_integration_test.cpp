@@ -19,6 +19,8 @@
 #include <random>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "faultline/control/local_cluster.h"
 #include "faultline/control/local_remote.h"
 #include "faultline/control/netns.h"
@@ -272,6 +274,20 @@ TEST_CASE("faultline cluster exec/status pass exit status through; real-hosts pa
   r = host(bin + " cluster status --name " + g.name);
   CHECK(r.exit_status == 0);
   CHECK(r.out.find("ok (n3,") != std::string::npos);
+  r = host(bin + " cluster status --json --name " + g.name);
+  CHECK(r.exit_status == 0);
+  {
+    auto j = nlohmann::json::parse(r.out);
+    CHECK(j["kind"] == "local");
+    CHECK(j["healthy"] == true);
+    REQUIRE(j["nodes"].size() == 3);
+    CHECK(j["nodes"][2]["hostname"] == "n3");
+    CHECK(j["nodes"][2]["init_running"] == true);
+    CHECK(j["control_netns"] == g.up.info.control_netns);
+  }
+  r = host("printf 'line one\\nline two\\n' | " + bin + " cluster exec --stdin --name " + g.name + " n1 -- wc -l");
+  CHECK(r.exit_status == 0);
+  CHECK(r.out.find('2') != std::string::npos);
   r = host(bin + " cluster heal --name " + g.name);
   CHECK(r.exit_status == 0);
   // Item 3: the same nodes as "real hosts" (nodes file + key + known_hosts). Run from inside the

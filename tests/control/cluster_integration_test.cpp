@@ -295,12 +295,15 @@ TEST_CASE("faultline cluster exec/status pass exit status through; real-hosts pa
   const LocalClusterInfo& info = g.up.info;
   const std::string nodes_file = info.state_dir + "/hosts.txt";
   std::ofstream(nodes_file) << "alpha " << info.nodes[0].address << ":22\nbeta " << info.nodes[1].address << "\n";
+  // Keep the real-hosts state dir (fault journal) inside the cluster's, which `down` removes.
+  const std::string in_ctl = "ip netns exec " + info.control_netns + " env FAULTLINE_DATA_DIR=" +
+                             shell_quote(info.state_dir + "/hosts-data") + " ";
   const std::string hosts_args = " --nodes-file " + shell_quote(nodes_file) + " --ssh-key " + shell_quote(info.client_key_path) +
                                  " --known-hosts " + shell_quote(info.known_hosts_path);
-  r = host("ip netns exec " + info.control_netns + " " + bin + " cluster exec" + hosts_args + " beta -- 'hostname; exit 5'");
+  r = host(in_ctl + bin + " cluster exec" + hosts_args + " beta -- 'hostname; exit 5'");
   CHECK(r.exit_status == 5);
   CHECK(r.out == "n2\n");
-  r = host("ip netns exec " + info.control_netns + " " + bin + " cluster status" + hosts_args);
+  r = host(in_ctl + bin + " cluster status" + hosts_args);
   CHECK(r.exit_status == 0);
   CHECK(r.out.find("ok (n1,") != std::string::npos);
 }

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "command.h"
 #include "faultline/control/cluster.h"
@@ -26,12 +27,14 @@ struct Target {
 };
 
 void add_target_options(CLI::App* sub, Target& t) {
-  sub->add_option("--name", t.name, "Local cluster name (default: default)");
+  auto* name = sub->add_option("--name", t.name, "Local cluster name (default: default)");
   auto* nodes = sub->add_option("--nodes", t.hosts.nodes, "Real hosts instead of a local cluster: host[:port],...");
   auto* file = sub->add_option("--nodes-file", t.hosts.nodes_file,
                                "Real hosts, one '[name] host[:port]' a line ('#' comments)");
   nodes->excludes(file);
-  sub->add_option("--ssh-user", t.hosts.ssh_user, "SSH login user for real hosts (default: root; sudo is used when not root)");
+  name->excludes(nodes);
+  name->excludes(file);
+  sub->add_option("--ssh-user", t.hosts.ssh_user, "SSH login user for real hosts (default: root)");
   sub->add_option("--ssh-key", t.hosts.ssh_key, "Private key file for real hosts (default: ssh-agent)");
   sub->add_option("--ssh-port", t.hosts.ssh_port, "Default SSH port for real hosts (default: 22)")->check(CLI::Range(1, 65535));
   sub->add_option("--known-hosts", t.hosts.known_hosts, "known_hosts file for real hosts (default: ~/.ssh/known_hosts)");
@@ -44,6 +47,9 @@ bool uses_hosts(const Target& t) { return !t.hosts.nodes.empty() || !t.hosts.nod
 Cluster open_target(Target& t) {
   if (uses_hosts(t)) {
     t.hosts.strict_host_key_checking = t.strict == "yes" || t.strict == "true";
+    if (!t.hosts.strict_host_key_checking) {
+      std::fprintf(stderr, "faultline cluster: warning: host keys are NOT verified (--strict-host-key-checking no)\n");
+    }
     return open_hosts_cluster(t.hosts);
   }
   require_root("reaching local cluster " + t.name + " (from its control network namespace)");
@@ -79,52 +85,113 @@ int run_down(const std::string& name) {
   return 0;
 }
 
-void print_faults(Cluster& c) {
+// Active faults as the nemesis describes them; without a nemesis, whether the journal has any.
+std::vector<std::string> active_faults(Cluster& c) {
   const auto& hooks = fault_hooks();
-  if (hooks.active_faults != nullptr) {
-    auto faults = hooks.active_faults(c);
-    std::printf("active faults: %s\n", faults.empty() ? "none" : "");
-    for (const auto& f : faults) std::printf("  %s\n", f.c_str());
-  } else {
-    std::printf("active faults: %s (journal %s)\n",
-                fault_journal_has_entries(c) ? "journaled, nemesis not linked to describe them" : "none",
-                c.fault_journal_path().c_str());
-  }
+  if (hooks.active_faults != nullptr) return hooks.active_faults(c);
+  if (fault_journal_has_entries(c)) return {"(faults journaled; this build has no nemesis to describe them)"};
+  return {};
 }
 
-int run_status(Target& t, int64_t timeout_ms) {
+// One row of `cluster status`.
+struct StatusRow {
+  std::string name, address, netns;
+  int port = 22;
+  int64_t init_pid = 0;
+  bool init_running = true, netns_present = true;
+  NodeHealth ssh;
+  bool ok() const { return init_running && netns_present && ssh.reachable; }
+};
+
+std::string ssh_cell(const NodeHealth& h) {
+  return h.reachable ? "ok (" + h.hostname + ", " + std::to_string(static_cast<int>(h.latency_ms)) + " ms)"
+                     : "DOWN: " + h.error;
+}
+
+int run_status(Target& t, int64_t timeout_ms, bool as_json) {
   Cluster c = open_target(t);
+  const LocalClusterInfo* info = c.local();
+  std::vector<StatusRow> rows;
+  if (info != nullptr) {
+    for (const auto& s : local_cluster_status(c, timeout_ms)) {
+      rows.push_back({s.node.name, s.node.address, s.node.netns, 22, s.node.init_pid, s.init_running, s.netns_present, s.ssh});
+    }
+  } else {
+    for (const auto& h : probe_nodes(c, timeout_ms)) {
+      const auto& n = c.node(h.node);
+      rows.push_back({n.name, n.host, "", n.port, 0, true, true, h});
+    }
+  }
+  const std::vector<std::string> faults = active_faults(c);
   bool all_ok = true;
-  if (const LocalClusterInfo* info = c.local()) {
+  for (const auto& r : rows) all_ok = all_ok && r.ok();
+  if (as_json) {
+    nlohmann::json j;
+    j["cluster"] = c.name();
+    j["kind"] = info ? "local" : "hosts";
+    j["state_dir"] = c.state_dir();
+    j["fault_journal"] = c.fault_journal_path();
+    j["active_faults"] = faults;
+    j["healthy"] = all_ok;
+    if (info) {
+      j["subnet"] = info->subnet + ".0/24";
+      j["control_netns"] = info->control_netns;
+      j["control_address"] = info->control_address;
+      j["switch_netns"] = info->switch_netns;
+    }
+    j["nodes"] = nlohmann::json::array();
+    for (const auto& r : rows) {
+      nlohmann::json n = {{"name", r.name}, {"address", r.address}, {"port", r.port}, {"reachable", r.ssh.reachable},
+                          {"hostname", r.ssh.hostname}, {"latency_ms", r.ssh.latency_ms}, {"error", r.ssh.error}};
+      if (info) {
+        n["netns"] = r.netns;
+        n["netns_present"] = r.netns_present;
+        n["init_pid"] = r.init_pid;
+        n["init_running"] = r.init_running;
+      }
+      j["nodes"].push_back(n);
+    }
+    std::printf("%s\n", j.dump(2).c_str());
+    return all_ok ? 0 : 1;
+  }
+  if (info != nullptr) {
     std::printf("cluster %s (local): %zu nodes on %s.0/24; control namespace %s (%s), no route out\n",
                 info->name.c_str(), info->nodes.size(), info->subnet.c_str(), info->control_netns.c_str(),
                 info->control_address.c_str());
     std::printf("%-5s %-15s %-18s %-9s %s\n", "NODE", "ADDRESS", "NAMESPACE", "INIT", "SSHD");
-    for (const auto& s : local_cluster_status(c, timeout_ms)) {
-      const bool ok = s.netns_present && s.init_running && s.ssh.reachable;
-      all_ok = all_ok && ok;
-      std::string init = s.init_running ? std::to_string(s.node.init_pid) : "dead";
-      std::string ssh = s.ssh.reachable ? "ok (" + s.ssh.hostname + ", " + std::to_string(static_cast<int>(s.ssh.latency_ms)) + " ms)"
-                                        : "DOWN: " + s.ssh.error;
-      std::printf("%-5s %-15s %-18s %-9s %s\n", s.node.name.c_str(), s.node.address.c_str(),
-                  (s.node.netns + (s.netns_present ? "" : " (gone)")).c_str(), init.c_str(), ssh.c_str());
+    for (const auto& r : rows) {
+      std::string init = r.init_running ? std::to_string(r.init_pid) : "dead";
+      std::printf("%-5s %-15s %-18s %-9s %s\n", r.name.c_str(), r.address.c_str(),
+                  (r.netns + (r.netns_present ? "" : " (gone)")).c_str(), init.c_str(), ssh_cell(r.ssh).c_str());
     }
   } else {
     std::printf("real hosts (state %s)\n", c.state_dir().c_str());
     std::printf("%-20s %-24s %s\n", "NODE", "ADDRESS", "SSHD");
-    for (const auto& h : probe_nodes(c, timeout_ms)) {
-      all_ok = all_ok && h.reachable;
-      const auto& n = c.node(h.node);
-      std::string ssh = h.reachable ? "ok (" + h.hostname + ", " + std::to_string(static_cast<int>(h.latency_ms)) + " ms)"
-                                    : "DOWN: " + h.error;
-      std::printf("%-20s %-24s %s\n", n.name.c_str(), (n.host + ":" + std::to_string(n.port)).c_str(), ssh.c_str());
+    for (const auto& r : rows) {
+      std::printf("%-20s %-24s %s\n", r.name.c_str(), (r.address + ":" + std::to_string(r.port)).c_str(),
+                  ssh_cell(r.ssh).c_str());
     }
   }
-  print_faults(c);
+  std::printf("active faults: %s\n", faults.empty() ? "none" : "");
+  for (const auto& f : faults) std::printf("  %s\n", f.c_str());
   return all_ok ? 0 : 1;
 }
 
-int run_exec(Target& t, const std::string& node, const std::vector<std::string>& argv, int64_t timeout_ms, bool sudo) {
+// Reads all of this process's stdin (bounded), for `exec --stdin`.
+std::string read_stdin() {
+  constexpr size_t kMaxStdinBytes = 64u << 20;
+  std::string data;
+  char buf[65536];
+  size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof buf, stdin)) > 0) {
+    data.append(buf, n);
+    if (data.size() > kMaxStdinBytes) throw std::invalid_argument("--stdin: more than 64 MiB on stdin");
+  }
+  return data;
+}
+
+int run_exec(Target& t, const std::string& node, const std::vector<std::string>& argv, int64_t timeout_ms, bool sudo,
+             bool forward_stdin) {
   if (argv.empty()) return fail("exec needs a command: faultline cluster exec NODE -- CMD...", kExitBadArgs);
   Cluster c = open_target(t);
   c.node(node);  // unknown node -> ClusterError listing the known ones
@@ -133,6 +200,7 @@ int run_exec(Target& t, const std::string& node, const std::vector<std::string>&
   ExecOptions eo;
   eo.timeout_ms = timeout_ms;
   eo.sudo = sudo;
+  if (forward_stdin) eo.stdin_data = read_stdin();
   ExecResult r = c.remote(node).exec(cmd, eo);
   std::fwrite(r.out.data(), 1, r.out.size(), stdout);
   std::fwrite(r.err.data(), 1, r.err.size(), stderr);
@@ -171,6 +239,8 @@ CommandRun setup_cluster(CLI::App& app) {
     int64_t status_timeout_ms = 3'000;
     int64_t exec_timeout_ms = 60'000;
     bool exec_sudo = false;
+    bool exec_stdin = false;
+    bool status_json = false;
     std::string exec_node;
     std::vector<std::string> exec_cmd;
   };
@@ -187,6 +257,7 @@ CommandRun setup_cluster(CLI::App& app) {
   auto* status = app.add_subcommand("status", "Nodes, addresses, sshd health and active faults");
   add_target_options(status, o->status);
   status->add_option("--timeout-ms", o->status_timeout_ms, "Per-node SSH probe timeout (default: 3000)");
+  status->add_flag("--json", o->status_json, "Machine-readable output");
 
   auto* exec = app.add_subcommand("exec", "Run a command on a node over SSH: exec NODE -- CMD... (exit status passes through)");
   add_target_options(exec, o->exec);
@@ -194,6 +265,7 @@ CommandRun setup_cluster(CLI::App& app) {
   exec->add_option("command", o->exec_cmd, "Command: one shell command line, or an argv quoted word by word")->required();
   exec->add_option("--timeout-ms", o->exec_timeout_ms, "Kill the command after this long (default: 60000)");
   exec->add_flag("--sudo", o->exec_sudo, "Run through sudo -n when the SSH user is not root");
+  exec->add_flag("--stdin", o->exec_stdin, "Send this process's stdin (up to 64 MiB) to the command");
 
   auto* heal = app.add_subcommand("heal", "Undo every fault the nemesis journaled for this cluster");
   add_target_options(heal, o->heal);
@@ -204,8 +276,8 @@ CommandRun setup_cluster(CLI::App& app) {
     try {
       if (up->parsed()) return run_up(o->up_name, o->up_nodes);
       if (down->parsed()) return run_down(o->down_name);
-      if (status->parsed()) return run_status(o->status, o->status_timeout_ms);
-      if (exec->parsed()) return run_exec(o->exec, o->exec_node, o->exec_cmd, o->exec_timeout_ms, o->exec_sudo);
+      if (status->parsed()) return run_status(o->status, o->status_timeout_ms, o->status_json);
+      if (exec->parsed()) return run_exec(o->exec, o->exec_node, o->exec_cmd, o->exec_timeout_ms, o->exec_sudo, o->exec_stdin);
       if (heal->parsed()) return run_heal(o->heal);
       if (list->parsed()) {
         for (const auto& n : list_local_clusters()) std::printf("%s\n", n.c_str());

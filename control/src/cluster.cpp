@@ -78,6 +78,7 @@ SshRemoteOptions Cluster::ssh_options(const std::string& node_name) const {
 }
 
 Remote& Cluster::remote(const std::string& node_name) {
+  std::lock_guard<std::mutex> lock(*remotes_mutex_);
   auto it = remotes_.find(node_name);
   if (it == remotes_.end()) it = remotes_.emplace(node_name, new_remote(node_name)).first;
   return *it->second;
@@ -89,6 +90,7 @@ std::unique_ptr<Remote> Cluster::new_remote(const std::string& node_name) const 
 }
 
 void Cluster::set_remote_factory(RemoteFactory factory) {
+  std::lock_guard<std::mutex> lock(*remotes_mutex_);
   factory_ = factory;
   remotes_.clear();
 }

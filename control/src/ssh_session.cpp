@@ -102,15 +102,17 @@ SshSession::SshSession(const SshRemoteOptions& opts) : opts_(opts) {
 SshSession::~SshSession() { cleanup(); }
 
 void SshSession::cleanup() {
-  if (sftp_ != nullptr) {
-    libssh2_sftp_shutdown(sftp_);  // best effort in non-blocking mode
-    sftp_ = nullptr;
-  }
   if (session_ != nullptr) {
+    // In non-blocking mode the shutdown calls may return EAGAIN and free nothing. Finish them
+    // in blocking mode, bounded: a dead or unreachable peer costs at most this timeout per call.
+    libssh2_session_set_blocking(session_, 1);
+    libssh2_session_set_timeout(session_, 500);
+    if (sftp_ != nullptr) libssh2_sftp_shutdown(sftp_);
     libssh2_session_disconnect(session_, "faultline closing");
     libssh2_session_free(session_);
-    session_ = nullptr;
   }
+  sftp_ = nullptr;
+  session_ = nullptr;
   if (sock_ >= 0) {
     ::close(sock_);
     sock_ = -1;

@@ -19,6 +19,8 @@
 #include <random>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "faultline/control/local_cluster.h"
 #include "faultline/control/local_remote.h"
 #include "faultline/control/netns.h"
@@ -90,7 +92,11 @@ ExecResult host(const std::string& cmd, int64_t timeout_ms = 30'000) {
 
 TEST_CASE("cluster up: each node has its own hostname, pid and mount namespace", "[control][integration]") {
   REQUIRE(::geteuid() == 0);
+  // Nothing is added to the root namespace: same interfaces and routes before and after.
+  const std::string root_view_cmd = "ip -o link show | cut -d: -f2 | sort; ip route show; ip -6 route show";
+  const std::string root_before = host(root_view_cmd).out;
   ClusterGuard& g = shared_cluster();
+  CHECK(host(root_view_cmd).out == root_before);
   Cluster c = open_local_cluster(g.name);
   REQUIRE(c.nodes().size() == 3);
   for (const auto& n : c.nodes()) {
@@ -124,6 +130,12 @@ TEST_CASE("ssh exec separates stdout, stderr and exit status; feeds stdin", "[co
   // Hostile arguments arrive intact through shell_join over SSH.
   r = n2.exec("printf '<%s>' " + shell_join({"a b", "$(id)", "`id`", "'\"", "\n", "*"}));
   CHECK(r.out == "<a b><$(id)><`id`><'\"><\n><*>");
+  // Big stdin streamed through while big stdout comes back.
+  ExecOptions big;
+  big.stdin_data = random_bytes(1'500'000, 11);
+  r = n2.exec("cat", big);
+  CHECK(r.ok());
+  CHECK(r.out == big.stdin_data);
   // Big output on both streams at once does not deadlock.
   r = n2.exec("head -c 3000000 /dev/zero; head -c 2000000 /dev/zero >&2");
   CHECK(r.ok());
@@ -262,6 +274,20 @@ TEST_CASE("faultline cluster exec/status pass exit status through; real-hosts pa
   r = host(bin + " cluster status --name " + g.name);
   CHECK(r.exit_status == 0);
   CHECK(r.out.find("ok (n3,") != std::string::npos);
+  r = host(bin + " cluster status --json --name " + g.name);
+  CHECK(r.exit_status == 0);
+  {
+    auto j = nlohmann::json::parse(r.out);
+    CHECK(j["kind"] == "local");
+    CHECK(j["healthy"] == true);
+    REQUIRE(j["nodes"].size() == 3);
+    CHECK(j["nodes"][2]["hostname"] == "n3");
+    CHECK(j["nodes"][2]["init_running"] == true);
+    CHECK(j["control_netns"] == g.up.info.control_netns);
+  }
+  r = host("printf 'line one\\nline two\\n' | " + bin + " cluster exec --stdin --name " + g.name + " n1 -- wc -l");
+  CHECK(r.exit_status == 0);
+  CHECK(r.out.find('2') != std::string::npos);
   r = host(bin + " cluster heal --name " + g.name);
   CHECK(r.exit_status == 0);
   // Item 3: the same nodes as "real hosts" (nodes file + key + known_hosts). Run from inside the
@@ -269,12 +295,15 @@ TEST_CASE("faultline cluster exec/status pass exit status through; real-hosts pa
   const LocalClusterInfo& info = g.up.info;
   const std::string nodes_file = info.state_dir + "/hosts.txt";
   std::ofstream(nodes_file) << "alpha " << info.nodes[0].address << ":22\nbeta " << info.nodes[1].address << "\n";
+  // Keep the real-hosts state dir (fault journal) inside the cluster's, which `down` removes.
+  const std::string in_ctl = "ip netns exec " + info.control_netns + " env FAULTLINE_DATA_DIR=" +
+                             shell_quote(info.state_dir + "/hosts-data") + " ";
   const std::string hosts_args = " --nodes-file " + shell_quote(nodes_file) + " --ssh-key " + shell_quote(info.client_key_path) +
                                  " --known-hosts " + shell_quote(info.known_hosts_path);
-  r = host("ip netns exec " + info.control_netns + " " + bin + " cluster exec" + hosts_args + " beta -- 'hostname; exit 5'");
+  r = host(in_ctl + bin + " cluster exec" + hosts_args + " beta -- 'hostname; exit 5'");
   CHECK(r.exit_status == 5);
   CHECK(r.out == "n2\n");
-  r = host("ip netns exec " + info.control_netns + " " + bin + " cluster status" + hosts_args);
+  r = host(in_ctl + bin + " cluster status" + hosts_args);
   CHECK(r.exit_status == 0);
   CHECK(r.out.find("ok (n1,") != std::string::npos);
 }

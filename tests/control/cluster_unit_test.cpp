@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "faultline/control/cluster.h"
 #include "faultline/control/fault_hooks.h"
@@ -52,6 +53,12 @@ class RecordingRemote final : public Remote {
 
 std::unique_ptr<Remote> recording_factory(const Cluster&, const std::string& node) {
   return std::make_unique<RecordingRemote>(node);
+}
+
+std::string nodes_name(int i) {
+  std::string s = "n";
+  s += std::to_string(i);
+  return s;
 }
 
 }  // namespace
@@ -141,6 +148,24 @@ TEST_CASE("a cluster caches one remote per node and takes an injected factory", 
   CHECK(health[1].hostname == "n2");
   CHECK(RecordingRemote::log() == std::vector<std::string>{"n1: hostname", "n2: hostname"});
   CHECK_THROWS_AS(Cluster("t", dir.path.string(), {{"n1", "a", 22}, {"n1", "b", 22}}, SshSettings{}), ClusterError);
+}
+
+TEST_CASE("remote() may be called from several threads", "[control][cluster]") {
+  TempDir dir;
+  std::vector<NodeAddress> nodes;
+  for (int i = 1; i <= 8; ++i) nodes.push_back({nodes_name(i), "10.0.0." + std::to_string(i), 22});
+  Cluster c("t", dir.path.string(), nodes, SshSettings{});
+  c.set_remote_factory(&recording_factory);
+  std::vector<Remote*> seen(16, nullptr);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 16; ++t) {
+    threads.emplace_back([&c, &seen, t] { seen[t] = &c.remote(nodes_name(1 + t % 8)); });
+  }
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < 8; ++t) {
+    CHECK(seen[t] == seen[t + 8]);
+    CHECK(seen[t]->node() == nodes_name(1 + t));
+  }
 }
 
 TEST_CASE("fault hooks registry and journal detection", "[control][cluster]") {

@@ -12,11 +12,13 @@
 // host:port list (so the same hosts find the same journal).
 //
 // Ownership: a Cluster owns the Remotes it creates; remote() hands out a reference to a cached
-// one per node (one SSH session per node, reused). A Remote is single-threaded: code that
-// drives nodes from several threads takes new_remote() per thread.
+// one per node (one SSH session per node, reused). remote() itself may be called from several
+// threads (e.g. one thread per node); each Remote is still used by one thread at a time, so two
+// threads working on the same node take new_remote() for the second one.
 #pragma once
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -88,6 +90,7 @@ class Cluster {
   std::vector<NodeAddress> nodes_;
   SshSettings ssh_;
   RemoteFactory factory_ = nullptr;
+  std::unique_ptr<std::mutex> remotes_mutex_ = std::make_unique<std::mutex>();  // movable Cluster
   std::map<std::string, std::unique_ptr<Remote>> remotes_;
   std::unique_ptr<LocalClusterInfo> local_;
 };

@@ -223,12 +223,29 @@ NetnsLab::NetnsLab(int nodes) {
   }
 }
 
+NetnsLab::NetnsLab(const std::vector<LabNode>& existing) : owns_namespaces_(false) {
+  if (::geteuid() != 0) throw std::runtime_error("NetnsLab needs root");
+  prefix_ = "flnem-" + std::to_string(::getpid()) + "-attach-";
+  dir_ = (std::filesystem::temp_directory_path() / prefix_).string();
+  std::filesystem::create_directories(dir_);
+  for (const auto& n : existing) {
+    order_.push_back(n.name);
+    ns_[n.name] = n.netns;
+    addr_[n.name] = n.address;
+    remotes_[n.name] = std::make_unique<NetnsRemote>(n.name, n.netns);
+  }
+}
+
 NetnsLab::~NetnsLab() { cleanup(); }
 
 void NetnsLab::cleanup() noexcept {
   for (int64_t pid : pids_)
     if (pid > 1 && pid_alive(pid)) ::kill(static_cast<pid_t>(pid), SIGKILL);
   pids_.clear();
+  if (!owns_namespaces_) {
+    ns_.clear();
+    sw_.clear();
+  }
   for (const auto& [name, ns] : ns_) {
     try {
       run_local({"ip", "netns", "del", ns}, 5000);

@@ -43,9 +43,18 @@ class NetnsRemote final : public control::Remote {
   std::string ns_;
 };
 
+struct LabNode {
+  std::string name;
+  std::string netns;
+  std::string address;
+};
+
 class NetnsLab {
  public:
   explicit NetnsLab(int nodes);
+  // Attaches to namespaces someone else made (e.g. a `faultline cluster`): probes and remotes
+  // work the same; the destructor kills tracked pids but leaves the namespaces alone.
+  explicit NetnsLab(const std::vector<LabNode>& existing);
   ~NetnsLab();
   NetnsLab(const NetnsLab&) = delete;
   NetnsLab& operator=(const NetnsLab&) = delete;
@@ -82,6 +91,7 @@ class NetnsLab {
   std::map<std::string, std::unique_ptr<NetnsRemote>> remotes_;
   std::set<int64_t> pids_;
   bool made_run_netns_ = false;
+  bool owns_namespaces_ = true;
 };
 
 // Opens a socket inside namespace `netns` (by name under /run/netns).

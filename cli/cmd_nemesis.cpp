@@ -18,6 +18,7 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <thread>
 
@@ -26,6 +27,7 @@
 #include "faultline/control/fault_hooks.h"
 #include "faultline/control/local_cluster.h"
 #include "faultline/nemesis/nemesis.h"
+#include "faultline/nemesis/schedule_runner.h"
 
 namespace faultline::cli {
 namespace {
@@ -109,7 +111,46 @@ struct Options {
   bool reset = false;
   // stop
   std::string what;
+  // run
+  std::string schedule_file;
+  std::string faults;
+  int64_t interval_ms = 10'000, time_limit_ms = 60'000;
+  std::string order = "random";
 };
+
+ScheduleSpec schedule_from(const Options& o) {
+  if (!o.schedule_file.empty()) {
+    std::ifstream in(o.schedule_file);
+    if (!in) throw std::invalid_argument("cannot read schedule file " + o.schedule_file);
+    Json j;
+    try {
+      j = Json::parse(in);
+    } catch (const Json::parse_error& e) {
+      throw std::invalid_argument(o.schedule_file + ": " + e.what());
+    }
+    return schedule_spec_from_json(j);
+  }
+  ScheduleSpec s;
+  size_t start = 0;
+  while (start <= o.faults.size()) {
+    size_t comma = o.faults.find(',', start);
+    std::string kind = o.faults.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!kind.empty()) {
+      make_fault(kind);  // validates
+      FaultSpec f;
+      f.kind = kind;
+      f.target = o.target;
+      s.faults.push_back(f);
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  s.interval_ms = o.interval_ms;
+  s.time_limit_ms = o.time_limit_ms;
+  s.order = o.order == "fixed" ? ScheduleSpec::Order::Fixed : ScheduleSpec::Order::Random;
+  s.seed = o.seed;
+  return s;
+}
 
 FaultSpec spec_from(const Options& o) {
   FaultSpec s;
@@ -221,8 +262,20 @@ CommandRun setup_nemesis(CLI::App& app) {
   stop->add_option("fault", o->what, "Kind or id")->required();
   auto* status = app.add_subcommand("status", "Active faults, from the journal");
   auto* heal = app.add_subcommand("heal", "Undo every fault (also after a crashed run); idempotent");
+  auto* run = app.add_subcommand("run", "Play a seeded fault schedule, printing nemesis history ops (JSON lines); heals at the end and on SIGINT/SIGTERM");
+  auto* sf = run->add_option("--schedule", o->schedule_file, "Schedule JSON: {faults:[{kind,params,target}], interval_ms, order, time_limit_ms, seed}");
+  auto* fl = run->add_option("--faults", o->faults, "Shorthand: comma list of fault kinds with default parameters");
+  sf->excludes(fl);
+  run->add_option("--target", o->target, "Target of --faults faults (default: all)");
+  run->add_option("--interval-ms", o->interval_ms, "Quiet gap and fault duration (default: 10000)");
+  run->add_option("--time-limit-ms", o->time_limit_ms, "Schedule length (default: 60000)");
+  run->add_option("--order", o->order, "random (default) or fixed")->check(CLI::IsMember({"random", "fixed"}));
+  run->add_option("--process", o->process, "pause/kill: exact process name");
+  run->add_option("--pattern", o->pattern, "pause/kill: regex over the command line");
+  run->add_option("--pid-file", o->pid_file, "pause/kill: pid file on the node");
+  run->add_option("--restart-cmd", o->restart_cmd, "kill: shell command that restarts it");
 
-  return [o, start, stop, status, heal]() -> int {
+  return [o, start, stop, status, heal, run]() -> int {
     try {
       control::Cluster c = open_cluster(*o);
       if (status->parsed()) {
@@ -231,8 +284,32 @@ CommandRun setup_nemesis(CLI::App& app) {
         for (const auto& l : lines) std::printf("%s\n", l.c_str());
         return 0;
       }
-      Nemesis nem(node_handles(c), {}, config_for(c, o->seed, o->delayd));
+      SystemHooks hooks;
+      if (run->parsed()) {
+        hooks.processes.name = o->process;
+        hooks.processes.pattern = o->pattern;
+        hooks.processes.pid_file = o->pid_file;
+        hooks.restart_cmd = o->restart_cmd;
+      }
+      Nemesis nem(node_handles(c), hooks, config_for(c, o->seed, o->delayd));
       if (heal->parsed()) return print_heal(nem.heal_all());
+      if (run->parsed()) {
+        auto spec = schedule_from(*o);
+        auto ops = make_schedule(spec, c.node_names());
+        std::signal(SIGINT, on_stop_signal);
+        std::signal(SIGTERM, on_stop_signal);
+        if (!nem.setup().ok()) std::fprintf(stderr, "faultline nemesis: leftovers of an earlier run could not all be healed\n");
+        ScheduleRunOptions ro;
+        ro.should_stop = [] { return g_signal.load() != 0; };
+        ro.on_op = [](const Op& op) {
+          std::printf("%s\n", op_to_json(op).dump().c_str());
+          std::fflush(stdout);
+        };
+        auto rep = run_schedule(nem, ops, ro);
+        for (const auto& e : rep.errors) std::fprintf(stderr, "heal error: %s\n", e.c_str());
+        if (int sig = g_signal.load()) return 128 + sig;
+        return rep.ok() ? 0 : 1;
+      }
       if (stop->parsed()) {
         for (const auto& id : nem.stop(o->what)) std::printf("stopped %s\n", id.c_str());
         return 0;

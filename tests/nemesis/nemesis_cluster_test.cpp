@@ -197,6 +197,19 @@ TEST_CASE("nemesis CLI on a local cluster: faults over SSH, SIGKILL mid-partitio
   CHECK(node_exec(name, "n3", "cat /var/lib/faultline/clock/n3.faketime") == "+0.000");
   CHECK(node_exec(name, "n2", "pgrep -x faultline-delayd || true").empty());
   node_exec(name, "n1", "pkill -x sleep || true");
+
+  // A seeded schedule played by `nemesis run`: history ops as JSON lines, healed at the end.
+  auto run = faultline_cli({"nemesis", "--cluster", name, "--seed", "5", "run", "--faults",
+                            "partition,loss", "--order", "fixed", "--interval-ms", "300",
+                            "--time-limit-ms", "1300"});
+  INFO(run.out << run.err);
+  CHECK(run.ok());
+  CHECK(run.out.find("\"f\":\"start-partition\"") != std::string::npos);
+  CHECK(run.out.find("\"f\":\"stop-loss\"") != std::string::npos);
+  CHECK(run.out.find("\"f\":\"heal\"") != std::string::npos);
+  CHECK(run.out.find("\"process\":\"nemesis\"") != std::string::npos);
+  check_grudge(lab, {}, "after nemesis run");
+  check_no_rules(lab);
   auto again = faultline_cli({"nemesis", "--cluster", name, "heal"});
   CHECK(again.ok());  // idempotent
   CHECK(again.out.find("undid 0") != std::string::npos);

@@ -67,6 +67,7 @@ class Nemesis::Context final : public FaultContext {
     if (!h.remote) throw FaultError(node_name, cmd, "node has no remote");
     control::ExecOptions opts;
     opts.timeout_ms = timeout_ms;
+    opts.sudo = true;  // iptables, tc, signals and clock files need root on the node
     control::ExecResult r;
     try {
       r = h.remote->exec(cmd, opts);

@@ -163,7 +163,18 @@ TEST_CASE("loss drops about the asked share; delay adds about the asked RTT; rat
     CHECK(after < 20);
   }
   SECTION("rate") {
+    const size_t bytes = 96 * 1024;  // 0.79 s at 1 mbit/s
+    const double before = lab.tcp_transfer_ms("n3", "n1", bytes, 5000);
     nem.start({"rate", {{"rate", "1mbit"}}, "n3"});
+    const double with = lab.tcp_transfer_ms("n3", "n1", bytes, 5000);
+    const double other_way = lab.tcp_transfer_ms("n1", "n3", bytes, 5000);
+    INFO("96 KiB n3->n1: " << before << " ms before, " << with << " ms limited; n1->n3 " << other_way);
+    CHECK(before >= 0);
+    CHECK(before < 200);
+    CHECK(with > 500);
+    CHECK(with < 2500);
+    CHECK(other_way >= 0);
+    CHECK(other_way < 200);  // tbf shapes what n3 sends only
     auto tc = lab.sh("n3", "tc qdisc show dev eth0");
     CHECK(tc.out.find("tbf fa17:") != std::string::npos);
     CHECK(tc.out.find("rate 1Mbit") != std::string::npos);

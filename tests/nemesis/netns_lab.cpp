@@ -408,6 +408,43 @@ int NetnsLab::udp_burst(const std::string& a, const std::string& b, int count) {
   return received;
 }
 
+double NetnsLab::tcp_transfer_ms(const std::string& a, const std::string& b, size_t bytes,
+                                 int64_t timeout_ms) {
+  Fd l(socket_in(ns_.at(b), AF_INET, SOCK_STREAM));
+  int one = 1;
+  ::setsockopt(l.fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  auto la = addr_of(addr_.at(b), 7004);
+  if (::bind(l.fd, reinterpret_cast<sockaddr*>(&la), sizeof la) != 0 || ::listen(l.fd, 4) != 0)
+    return -1;
+  Fd s(socket_in(ns_.at(a), AF_INET, SOCK_STREAM));
+  timeval tv{static_cast<time_t>(timeout_ms / 1000), static_cast<suseconds_t>((timeout_ms % 1000) * 1000)};
+  ::setsockopt(s.fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  if (::connect(s.fd, reinterpret_cast<sockaddr*>(&la), sizeof la) != 0) return -1;
+  Fd c(::accept(l.fd, nullptr, nullptr));
+  if (c.fd < 0) return -1;
+  ::setsockopt(c.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  const auto t0 = Clock::now();
+  size_t received = 0;
+  std::thread reader([&] {
+    char buf[65536];
+    while (received < bytes) {
+      ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      received += static_cast<size_t>(n);
+    }
+  });
+  std::vector<char> chunk(16384, 'x');
+  size_t sent = 0;
+  while (sent < bytes) {
+    ssize_t n = ::send(s.fd, chunk.data(), std::min(chunk.size(), bytes - sent), MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<size_t>(n);
+  }
+  reader.join();
+  if (received < bytes) return -1;
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
 double NetnsLab::tcp_connect_ms(const std::string& a, const std::string& b, int samples) {
   Fd l(socket_in(ns_.at(b), AF_INET, SOCK_STREAM));
   int one = 1;

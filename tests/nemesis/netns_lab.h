@@ -77,6 +77,9 @@ class NetnsLab {
   std::map<std::pair<std::string, std::string>, bool> udp_matrix(int64_t wait_ms);
   // Sends `count` datagrams a -> b (paced) and returns how many arrived.
   int udp_burst(const std::string& a, const std::string& b, int count);
+  // Time to push `bytes` over one TCP connection a -> b until b has read them all, in ms
+  // (-1 on error; bounded by timeout_ms).
+  double tcp_transfer_ms(const std::string& a, const std::string& b, size_t bytes, int64_t timeout_ms);
   // Median TCP handshake time a -> b over `samples` connects, in ms (-1 if any failed).
   double tcp_connect_ms(const std::string& a, const std::string& b, int samples);
 

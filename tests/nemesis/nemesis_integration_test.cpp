@@ -11,6 +11,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "faultline/nemesis/commands.h"
@@ -279,6 +280,26 @@ TEST_CASE("a process under libfaketime reads the bumped clock; heal resets it", 
   int64_t d2 = wait_for(-3602, -3598);
   CHECK(d2 <= -3598);
   CHECK(d2 >= -3602);
+  // Strobe: the offset file flips between base+2 s and base every 50 ms, for 2 s at most.
+  auto strobe = nem.start({"clock", {{"strobe_ms", 2000}, {"period_ms", 50}, {"duration_ms", 2000}}, "n1"});
+  std::set<std::string> seen;
+  for (int i = 0; i < 40 && seen.size() < 2; ++i) {
+    std::ifstream in(clock_file);
+    std::string v;
+    in >> v;
+    if (!v.empty()) seen.insert(v);
+    std::this_thread::sleep_for(std::chrono::milliseconds(15));
+  }
+  CHECK(seen == std::set<std::string>{"-3600.000", "-3598.000"});
+  const std::string strobe_pid_file = lab.dir() + "/state/n1/sh.strobe.pid";
+  const int64_t strobe_pid = read_pid(strobe_pid_file);
+  lab.track_pid(strobe_pid);
+  CHECK(strobe_pid > 0);
+  nem.stop(strobe.fault_id);
+  CHECK(!std::filesystem::exists(strobe_pid_file));
+  const char strobe_state = state_of(strobe_pid);
+  CHECK((strobe_state == '?' || strobe_state == 'Z'));
+
   CHECK(nem.heal_all().ok());
   int64_t d3 = wait_for(-2, 2);
   CHECK(std::abs(d3) <= 2);

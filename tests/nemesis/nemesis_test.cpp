@@ -300,3 +300,41 @@ TEST_CASE("process selectors never match the shell running them") {
   two.pid_file = "/x";
   CHECK_THROWS_AS(cmd::select_pids(two), std::invalid_argument);
 }
+
+TEST_CASE("kill restarts through the system's hook when it has one") {
+  Rig rig(3);
+  SystemHooks hooks;
+  hooks.processes.pattern = "raftd";
+  std::vector<std::string> restarted;
+  hooks.restart = [&](const std::string& node) { restarted.push_back(node); };
+  Nemesis nem(rig.handles, hooks, rig.cfg);
+  nem.start({"kill", {}, "n1,n3"});
+  CHECK(rig.r(1).matching("kill -9 $pids").size() == 1);
+  CHECK(rig.r(2).commands.empty());
+  nem.stop("kill");
+  CHECK(restarted == std::vector<std::string>{"n3", "n1"});  // undone newest first
+  // Once the process runs again, undo restarts nothing.
+  rig.r(1).answer("pgrep -f", 0, "4321\n");
+  nem.start({"kill", {}, "n1"});
+  rig.r(1).script.clear();
+  rig.r(1).answer("pgrep -f", 0, "4322\n");
+  restarted.clear();
+  CHECK(nem.heal_all().ok());
+  CHECK(restarted.empty());
+}
+
+TEST_CASE("clock strobe runs a bounded loop on the node and undo stops it") {
+  Rig rig(2);
+  Nemesis nem(rig.handles, {}, rig.cfg);
+  nem.start({"clock", {{"strobe_ms", 250}, {"period_ms", 100}, {"duration_ms", 1000}}, "n2"});
+  auto loops = rig.r(2).matching("setsid sh -c");
+  REQUIRE(loops.size() == 1);
+  CHECK(loops[0].find("while [ $i -lt 5 ]") != std::string::npos);  // 1000 / (2 * 100)
+  CHECK(loops[0].find("+0.250") != std::string::npos);
+  CHECK(loops[0].find("sleep 0.100") != std::string::npos);
+  rig.clear();
+  nem.stop("clock");
+  REQUIRE(rig.r(2).commands.size() == 1);
+  CHECK(rig.r(2).commands[0].find("/tmp/faultline-nemesis/n2/sh.strobe.pid") != std::string::npos);
+  CHECK(rig.r(2).commands[0].find("kill -9") != std::string::npos);
+}

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <ctime>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -108,7 +109,13 @@ std::string node_exec(const std::string& cluster, const std::string& node, const
 
 TEST_CASE("nemesis CLI on a local cluster: faults over SSH, SIGKILL mid-partition, cluster heal",
           "[integration]") {
-  const std::string name = "nm" + std::to_string(::getpid() % 100000);
+  // Take down clusters a killed earlier run of this test left ("nm<pid>", pid gone).
+  for (const auto& old : faultline::control::list_local_clusters())
+    if (old.size() > 2 && old.rfind("nm", 0) == 0 &&
+        old.find_first_not_of("0123456789", 2) == std::string::npos &&
+        !std::filesystem::exists("/proc/" + old.substr(2)))
+      faultline_cli({"cluster", "down", "--name", old});
+  const std::string name = "nm" + std::to_string(::getpid());
   ClusterGuard guard{name};
   auto up = faultline_cli({"cluster", "up", "--name", name, "--nodes", "3"}, 60'000);
   INFO(up.out << up.err);

@@ -246,6 +246,25 @@ void NetnsLab::cleanup() noexcept {
     ns_.clear();
     sw_.clear();
   }
+  // Anything still running inside our namespaces (e.g. a delayd left by a failed check) was
+  // started by this test: kill it before the namespaces go.
+  std::set<std::string> ours;
+  for (const auto& [name, ns] : ns_) {
+    struct stat st {};
+    if (::stat(("/run/netns/" + ns).c_str(), &st) == 0)
+      ours.insert("net:[" + std::to_string(st.st_ino) + "]");
+  }
+  if (!ours.empty()) {
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator("/proc", ec)) {
+      const std::string pid = e.path().filename();
+      if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+      char link[64] = {};
+      ssize_t n = ::readlink(("/proc/" + pid + "/ns/net").c_str(), link, sizeof link - 1);
+      if (n > 0 && ours.count(std::string(link, static_cast<size_t>(n))))
+        ::kill(static_cast<pid_t>(std::stol(pid)), SIGKILL);
+    }
+  }
   for (const auto& [name, ns] : ns_) {
     try {
       run_local({"ip", "netns", "del", ns}, 5000);

@@ -163,6 +163,47 @@ std::vector<std::string> Nemesis::stop(const std::string& what) {
   return ids;
 }
 
+Op Nemesis::invoke(const Op& op) {
+  Op done = op;
+  done.type = OpType::Info;
+  done.process = kNemesisProcess;
+  done.index = -1;
+  auto kind_after = [&](const char* prefix) -> std::string {
+    return op.f.rfind(prefix, 0) == 0 ? op.f.substr(std::string(prefix).size()) : std::string();
+  };
+  if (op.f == "heal") {
+    auto rep = heal_all();
+    done.value = {{"steps_undone", rep.steps_undone}, {"errors", rep.errors}};
+    return done;
+  }
+  if (std::string kind = kind_after("start-"); !kind.empty()) {
+    FaultSpec spec;
+    spec.kind = kind;
+    if (op.value.is_object()) {
+      spec.params = op.value.value("params", Json::object());
+      spec.target = op.value.value("target", "all");
+    }
+    try {
+      auto s = start(spec);
+      done.value = {{"fault", s.fault_id}, {"nodes", s.nodes}, {"effect", s.value}};
+    } catch (const std::exception& e) {
+      done.value = {{"error", e.what()}};
+    }
+    return done;
+  }
+  if (std::string kind = kind_after("stop-"); !kind.empty()) {
+    const std::string what = op.value.is_string() ? op.value.get<std::string>() : kind;
+    try {
+      done.value = {{"stopped", stop(what)}};
+    } catch (const std::exception& e) {
+      done.value = {{"error", e.what()}};
+    }
+    return done;
+  }
+  throw std::invalid_argument("nemesis: cannot invoke op f='" + op.f +
+                              "' (want start-<kind>, stop-<kind> or heal)");
+}
+
 HealReport Nemesis::heal_all() noexcept {
   HealReport rep;
   auto note = [&](const std::string& what) {

@@ -338,3 +338,27 @@ TEST_CASE("clock strobe runs a bounded loop on the node and undo stops it") {
   CHECK(rig.r(2).commands[0].find("/tmp/faultline-nemesis/n2/sh.strobe.pid") != std::string::npos);
   CHECK(rig.r(2).commands[0].find("kill -9") != std::string::npos);
 }
+
+TEST_CASE("invoke runs nemesis history ops and reports failures in the completion") {
+  Rig rig(3);
+  Nemesis nem(rig.handles, {}, rig.cfg);
+  faultline::Op op;
+  op.process = faultline::kNemesisProcess;
+  op.f = "start-partition";
+  op.value = {{"params", {{"shape", "isolate"}}}, {"target", "n2"}};
+  auto done = nem.invoke(op);
+  CHECK(done.type == faultline::OpType::Info);
+  CHECK(done.value["fault"] == "partition-1");
+  CHECK(done.value["effect"]["grudge"]["n2"] == Json::array({"n1", "n3"}));
+  op.f = "stop-partition";
+  op.value = nullptr;
+  CHECK(nem.invoke(op).value["stopped"] == Json::array({"partition-1"}));
+  CHECK(nem.invoke(op).value.contains("error"));  // nothing left to stop
+  op.f = "start-loss";
+  op.value = {{"params", {{"probability", 7}}}};
+  CHECK(nem.invoke(op).value["error"].get<std::string>().find("probability") != std::string::npos);
+  op.f = "heal";
+  CHECK(nem.invoke(op).value["errors"].empty());
+  op.f = "explode";
+  CHECK_THROWS_AS(nem.invoke(op), std::invalid_argument);
+}

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "faultline/core/op.h"
 #include "faultline/nemesis/fault.h"
 #include "faultline/nemesis/journal.h"
 
@@ -39,6 +40,13 @@ class Nemesis {
   // Throws std::invalid_argument when nothing matches, FaultError when an undo fails.
   std::vector<std::string> stop(const std::string& what);
   HealReport heal_all() noexcept;
+  // Jepsen's invoke!: runs one nemesis history op and returns its completion (type info, same
+  // f, value = what happened or {"error": ...}; fault failures never throw).
+  //   f "start-<kind>"  value: {"params": {...}, "target": "..."} (or a full FaultSpec JSON)
+  //   f "stop-<kind>"   value: a fault id, or null for every active fault of that kind
+  //   f "heal"          value ignored
+  // Throws std::invalid_argument for an op that is none of these.
+  Op invoke(const Op& op);
   std::vector<ActiveFault> active() const { return journal_.active(); }
   Journal& journal() { return journal_; }
   const std::vector<NodeHandle>& nodes() const { return nodes_; }

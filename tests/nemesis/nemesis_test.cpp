@@ -80,6 +80,22 @@ TEST_CASE("partition halves: exact iptables rules on exactly the grudging nodes"
   CHECK_THROWS_AS(nem.stop("partition"), std::invalid_argument);
 }
 
+TEST_CASE("isolate cuts its targets off together; other shapes refuse a target") {
+  Rig rig(5);
+  Nemesis nem(rig.handles, {}, rig.cfg);
+  auto s = nem.start({"partition", {{"shape", "isolate"}}, "n1,n4"});
+  CHECK(s.value["grudge"]["n1"] == Json::array({"n2", "n3", "n5"}));
+  CHECK(s.value["grudge"]["n4"] == Json::array({"n2", "n3", "n5"}));
+  CHECK(s.value["grudge"]["n2"] == Json::array({"n1", "n4"}));
+  CHECK_THROWS_AS(nem.start({"partition", {{"shape", "isolate"}}, "n1,n2,n3,n4,n5"}),
+                  std::invalid_argument);
+  CHECK_THROWS_AS(nem.start({"partition", {{"shape", "halves"}}, "n1"}), std::invalid_argument);
+  auto one = nem.start({"partition", {{"shape", "isolate"}}, "all"});  // default: one random node
+  int isolated = 0;
+  for (const auto& [node, from] : one.value["grudge"].items()) isolated += from.size() == 4;
+  CHECK(isolated == 1);
+}
+
 TEST_CASE("every step is journaled before its command runs") {
   Rig rig(3);
   Nemesis nem(rig.handles, {}, rig.cfg);

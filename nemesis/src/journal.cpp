@@ -19,9 +19,18 @@ Journal::Journal(std::string path) : path_(std::move(path)) {
   if (path_.empty()) throw std::invalid_argument("journal: empty path");
   auto parent = std::filesystem::path(path_).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
+  const bool existed = std::filesystem::exists(path_);
   int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) throw std::system_error(errno, std::generic_category(), "journal open " + path_);
   ::close(fd);
+  if (!existed) {
+    // Make the new file's directory entry durable too, not just its later contents.
+    int dfd = ::open(parent.empty() ? "." : parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+      ::fsync(dfd);
+      ::close(dfd);
+    }
+  }
 }
 
 void Journal::append(Json record) {

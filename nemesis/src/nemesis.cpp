@@ -112,6 +112,7 @@ StartedFault Nemesis::start(const FaultSpec& given) {
     throw std::invalid_argument(spec.kind + ": parameters must be a JSON object");
   auto fault = make_fault(spec.kind);
   parse_target(spec.target);  // reject a bad target before journaling anything
+  Journal::Lock lock(journal_);
   const std::string id = journal_.next_fault_id(spec.kind);
   journal_.append({{"event", "start"}, {"fault", id}, {"kind", spec.kind}, {"spec", spec.to_json()}});
   Context ctx(*this, id, spec.kind);
@@ -125,7 +126,7 @@ StartedFault Nemesis::start(const FaultSpec& given) {
   } catch (...) {
     // Leave no half-applied fault behind: undo what this fault journaled, then report.
     try {
-      stop(id);
+      stop_locked(id);
     } catch (...) {
       // The steps stay outstanding in the journal; heal_all retries them.
     }
@@ -141,6 +142,11 @@ void Nemesis::undo_step(const UndoStep& step) {
 }
 
 std::vector<std::string> Nemesis::stop(const std::string& what) {
+  Journal::Lock lock(journal_);
+  return stop_locked(what);
+}
+
+std::vector<std::string> Nemesis::stop_locked(const std::string& what) {
   std::vector<std::string> ids;
   for (const auto& f : journal_.active())
     if (f.fault_id == what || f.kind == what) ids.push_back(f.fault_id);
@@ -213,6 +219,13 @@ HealReport Nemesis::heal_all() noexcept {
     }
   };
   try {
+    std::optional<Journal::Lock> lock;
+    try {
+      lock.emplace(journal_);
+    } catch (const std::exception& e) {
+      note(std::string("journal: ") + e.what());
+      return rep;
+    }
     std::vector<UndoStep> steps;
     try {
       steps = journal_.outstanding();

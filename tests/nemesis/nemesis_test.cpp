@@ -378,3 +378,19 @@ TEST_CASE("invoke runs nemesis history ops and reports failures in the completio
   op.f = "explode";
   CHECK_THROWS_AS(nem.invoke(op), std::invalid_argument);
 }
+
+TEST_CASE("the journal lock serialises nemesis processes and times out clearly") {
+  Rig rig(2);
+  Nemesis nem(rig.handles, {}, rig.cfg);
+  {
+    Journal::Lock held(nem.journal());
+    try {
+      Journal::Lock second(nem.journal(), 50);
+      FAIL("second lock acquired");
+    } catch (const std::runtime_error& e) {
+      CHECK(std::string(e.what()).find("journal.jsonl.lock") != std::string::npos);
+    }
+  }
+  Journal::Lock again(nem.journal(), 50);  // released when `held` went away
+  SUCCEED("lock reacquired");
+}

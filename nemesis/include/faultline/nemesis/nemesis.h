@@ -7,7 +7,8 @@
 //              then sweeps every node (our iptables chain, our tc qdiscs, our helper daemons,
 //              clock offset files) and verifies nothing is left; errors are collected and
 //              returned. Journals `healed` only when everything succeeded.
-// The Nemesis does not own the Remotes. Not thread-safe: one caller at a time.
+// start/stop/heal_all hold the journal's lock (journal.h), so several nemesis processes on one
+// cluster take turns. The Nemesis does not own the Remotes. Not thread-safe: one caller at a time.
 #pragma once
 #include <string>
 #include <vector>
@@ -54,6 +55,7 @@ class Nemesis {
  private:
   class Context;
   void undo_step(const UndoStep& step);
+  std::vector<std::string> stop_locked(const std::string& what);
   std::vector<NodeHandle> nodes_;
   SystemHooks hooks_;
   NemesisConfig config_;

@@ -286,12 +286,15 @@ void NetnsLab::cleanup() noexcept {
   }
   if (made_run_netns_ && std::filesystem::exists("/run/netns") &&
       std::filesystem::is_empty("/run/netns")) {
+    // Not lazy: if another tool added a namespace meanwhile, its mount makes this fail and
+    // /run/netns stays, as it must.
+    bool unmounted = false;
     try {
-      run_local({"umount", "/run/netns"}, 5000);
+      unmounted = run_local({"umount", "/run/netns"}, 5000).ok();
     } catch (...) {
     }
     std::error_code ec;
-    std::filesystem::remove("/run/netns", ec);
+    if (unmounted) std::filesystem::remove("/run/netns", ec);
   }
 }
 

@@ -1,6 +1,7 @@
 #include "faultline/nemesis/journal.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <set>
 #include <stdexcept>
 #include <system_error>
+#include <thread>
 
 namespace faultline::nemesis {
 
@@ -19,9 +21,18 @@ Journal::Journal(std::string path) : path_(std::move(path)) {
   if (path_.empty()) throw std::invalid_argument("journal: empty path");
   auto parent = std::filesystem::path(path_).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
+  const bool existed = std::filesystem::exists(path_);
   int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) throw std::system_error(errno, std::generic_category(), "journal open " + path_);
   ::close(fd);
+  if (!existed) {
+    // Make the new file's directory entry durable too, not just its later contents.
+    int dfd = ::open(parent.empty() ? "." : parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+      ::fsync(dfd);
+      ::close(dfd);
+    }
+  }
 }
 
 void Journal::append(Json record) {
@@ -43,6 +54,30 @@ void Journal::append(Json record) {
     throw std::system_error(err, std::generic_category(), "journal fsync " + path_);
   }
   ::close(fd);
+}
+
+Journal::Lock::Lock(const Journal& j, int64_t wait_ms) {
+  const std::string lock_path = j.path() + ".lock";
+  fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "journal lock " + lock_path);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+  while (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK && errno != EINTR) {
+      int err = errno;
+      ::close(fd_);
+      throw std::system_error(err, std::generic_category(), "journal lock " + lock_path);
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      ::close(fd_);
+      throw std::runtime_error("journal lock " + lock_path + " held by another nemesis process for " +
+                               std::to_string(wait_ms) + " ms");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+Journal::Lock::~Lock() {
+  if (fd_ >= 0) ::close(fd_);  // closing releases the flock
 }
 
 std::vector<Json> Journal::read_all() const {

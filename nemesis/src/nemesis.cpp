@@ -67,6 +67,7 @@ class Nemesis::Context final : public FaultContext {
     if (!h.remote) throw FaultError(node_name, cmd, "node has no remote");
     control::ExecOptions opts;
     opts.timeout_ms = timeout_ms;
+    opts.sudo = true;  // iptables, tc, signals and clock files need root on the node
     control::ExecResult r;
     try {
       r = h.remote->exec(cmd, opts);
@@ -111,6 +112,7 @@ StartedFault Nemesis::start(const FaultSpec& given) {
     throw std::invalid_argument(spec.kind + ": parameters must be a JSON object");
   auto fault = make_fault(spec.kind);
   parse_target(spec.target);  // reject a bad target before journaling anything
+  Journal::Lock lock(journal_);
   const std::string id = journal_.next_fault_id(spec.kind);
   journal_.append({{"event", "start"}, {"fault", id}, {"kind", spec.kind}, {"spec", spec.to_json()}});
   Context ctx(*this, id, spec.kind);
@@ -124,7 +126,7 @@ StartedFault Nemesis::start(const FaultSpec& given) {
   } catch (...) {
     // Leave no half-applied fault behind: undo what this fault journaled, then report.
     try {
-      stop(id);
+      stop_locked(id);
     } catch (...) {
       // The steps stay outstanding in the journal; heal_all retries them.
     }
@@ -140,6 +142,11 @@ void Nemesis::undo_step(const UndoStep& step) {
 }
 
 std::vector<std::string> Nemesis::stop(const std::string& what) {
+  Journal::Lock lock(journal_);
+  return stop_locked(what);
+}
+
+std::vector<std::string> Nemesis::stop_locked(const std::string& what) {
   std::vector<std::string> ids;
   for (const auto& f : journal_.active())
     if (f.fault_id == what || f.kind == what) ids.push_back(f.fault_id);
@@ -162,6 +169,47 @@ std::vector<std::string> Nemesis::stop(const std::string& what) {
   return ids;
 }
 
+Op Nemesis::invoke(const Op& op) {
+  Op done = op;
+  done.type = OpType::Info;
+  done.process = kNemesisProcess;
+  done.index = -1;
+  auto kind_after = [&](const char* prefix) -> std::string {
+    return op.f.rfind(prefix, 0) == 0 ? op.f.substr(std::string(prefix).size()) : std::string();
+  };
+  if (op.f == "heal") {
+    auto rep = heal_all();
+    done.value = {{"steps_undone", rep.steps_undone}, {"errors", rep.errors}};
+    return done;
+  }
+  if (std::string kind = kind_after("start-"); !kind.empty()) {
+    FaultSpec spec;
+    spec.kind = kind;
+    if (op.value.is_object()) {
+      spec.params = op.value.value("params", Json::object());
+      spec.target = op.value.value("target", "all");
+    }
+    try {
+      auto s = start(spec);
+      done.value = {{"fault", s.fault_id}, {"nodes", s.nodes}, {"effect", s.value}};
+    } catch (const std::exception& e) {
+      done.value = {{"error", e.what()}};
+    }
+    return done;
+  }
+  if (std::string kind = kind_after("stop-"); !kind.empty()) {
+    const std::string what = op.value.is_string() ? op.value.get<std::string>() : kind;
+    try {
+      done.value = {{"stopped", stop(what)}};
+    } catch (const std::exception& e) {
+      done.value = {{"error", e.what()}};
+    }
+    return done;
+  }
+  throw std::invalid_argument("nemesis: cannot invoke op f='" + op.f +
+                              "' (want start-<kind>, stop-<kind> or heal)");
+}
+
 HealReport Nemesis::heal_all() noexcept {
   HealReport rep;
   auto note = [&](const std::string& what) {
@@ -171,6 +219,13 @@ HealReport Nemesis::heal_all() noexcept {
     }
   };
   try {
+    std::optional<Journal::Lock> lock;
+    try {
+      lock.emplace(journal_);
+    } catch (const std::exception& e) {
+      note(std::string("journal: ") + e.what());
+      return rep;
+    }
     std::vector<UndoStep> steps;
     try {
       steps = journal_.outstanding();

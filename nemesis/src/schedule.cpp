@@ -15,6 +15,24 @@ Json ScheduledOp::to_json() const {
           {"spec", spec.to_json()}};
 }
 
+ScheduleSpec schedule_spec_from_json(const Json& j) {
+  if (!j.is_object()) throw std::invalid_argument("schedule: want a JSON object");
+  ScheduleSpec s;
+  try {
+    for (const auto& f : j.at("faults")) s.faults.push_back(FaultSpec::from_json(f));
+    s.interval_ms = j.value("interval_ms", s.interval_ms);
+    s.time_limit_ms = j.value("time_limit_ms", s.time_limit_ms);
+    s.seed = j.value("seed", s.seed);
+    const std::string order = j.value("order", "random");
+    if (order == "fixed") s.order = ScheduleSpec::Order::Fixed;
+    else if (order == "random") s.order = ScheduleSpec::Order::Random;
+    else throw std::invalid_argument("schedule: order must be fixed or random, not '" + order + "'");
+  } catch (const Json::exception& e) {
+    throw std::invalid_argument(std::string("schedule: ") + e.what());
+  }
+  return s;
+}
+
 std::vector<ScheduledOp> make_schedule(const ScheduleSpec& spec,
                                        const std::vector<std::string>& nodes) {
   if (spec.faults.empty()) throw std::invalid_argument("schedule: no faults");

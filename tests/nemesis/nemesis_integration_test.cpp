@@ -11,6 +11,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "faultline/nemesis/commands.h"
@@ -163,7 +164,18 @@ TEST_CASE("loss drops about the asked share; delay adds about the asked RTT; rat
     CHECK(after < 20);
   }
   SECTION("rate") {
+    const size_t bytes = 96 * 1024;  // 0.79 s at 1 mbit/s
+    const double before = lab.tcp_transfer_ms("n3", "n1", bytes, 5000);
     nem.start({"rate", {{"rate", "1mbit"}}, "n3"});
+    const double with = lab.tcp_transfer_ms("n3", "n1", bytes, 5000);
+    const double other_way = lab.tcp_transfer_ms("n1", "n3", bytes, 5000);
+    INFO("96 KiB n3->n1: " << before << " ms before, " << with << " ms limited; n1->n3 " << other_way);
+    CHECK(before >= 0);
+    CHECK(before < 200);
+    CHECK(with > 500);
+    CHECK(with < 2500);
+    CHECK(other_way >= 0);
+    CHECK(other_way < 200);  // tbf shapes what n3 sends only
     auto tc = lab.sh("n3", "tc qdisc show dev eth0");
     CHECK(tc.out.find("tbf fa17:") != std::string::npos);
     CHECK(tc.out.find("rate 1Mbit") != std::string::npos);
@@ -268,6 +280,26 @@ TEST_CASE("a process under libfaketime reads the bumped clock; heal resets it", 
   int64_t d2 = wait_for(-3602, -3598);
   CHECK(d2 <= -3598);
   CHECK(d2 >= -3602);
+  // Strobe: the offset file flips between base+2 s and base every 50 ms, for 2 s at most.
+  auto strobe = nem.start({"clock", {{"strobe_ms", 2000}, {"period_ms", 50}, {"duration_ms", 2000}}, "n1"});
+  std::set<std::string> seen;
+  for (int i = 0; i < 40 && seen.size() < 2; ++i) {
+    std::ifstream in(clock_file);
+    std::string v;
+    in >> v;
+    if (!v.empty()) seen.insert(v);
+    std::this_thread::sleep_for(std::chrono::milliseconds(15));
+  }
+  CHECK(seen == std::set<std::string>{"-3600.000", "-3598.000"});
+  const std::string strobe_pid_file = lab.dir() + "/state/n1/sh.strobe.pid";
+  const int64_t strobe_pid = read_pid(strobe_pid_file);
+  lab.track_pid(strobe_pid);
+  CHECK(strobe_pid > 0);
+  nem.stop(strobe.fault_id);
+  CHECK(!std::filesystem::exists(strobe_pid_file));
+  const char strobe_state = state_of(strobe_pid);
+  CHECK((strobe_state == '?' || strobe_state == 'Z'));
+
   CHECK(nem.heal_all().ok());
   int64_t d3 = wait_for(-2, 2);
   CHECK(std::abs(d3) <= 2);

@@ -80,6 +80,22 @@ TEST_CASE("partition halves: exact iptables rules on exactly the grudging nodes"
   CHECK_THROWS_AS(nem.stop("partition"), std::invalid_argument);
 }
 
+TEST_CASE("isolate cuts its targets off together; other shapes refuse a target") {
+  Rig rig(5);
+  Nemesis nem(rig.handles, {}, rig.cfg);
+  auto s = nem.start({"partition", {{"shape", "isolate"}}, "n1,n4"});
+  CHECK(s.value["grudge"]["n1"] == Json::array({"n2", "n3", "n5"}));
+  CHECK(s.value["grudge"]["n4"] == Json::array({"n2", "n3", "n5"}));
+  CHECK(s.value["grudge"]["n2"] == Json::array({"n1", "n4"}));
+  CHECK_THROWS_AS(nem.start({"partition", {{"shape", "isolate"}}, "n1,n2,n3,n4,n5"}),
+                  std::invalid_argument);
+  CHECK_THROWS_AS(nem.start({"partition", {{"shape", "halves"}}, "n1"}), std::invalid_argument);
+  auto one = nem.start({"partition", {{"shape", "isolate"}}, "all"});  // default: one random node
+  int isolated = 0;
+  for (const auto& [node, from] : one.value["grudge"].items()) isolated += from.size() == 4;
+  CHECK(isolated == 1);
+}
+
 TEST_CASE("every step is journaled before its command runs") {
   Rig rig(3);
   Nemesis nem(rig.handles, {}, rig.cfg);
@@ -299,4 +315,82 @@ TEST_CASE("process selectors never match the shell running them") {
   two.name = "a";
   two.pid_file = "/x";
   CHECK_THROWS_AS(cmd::select_pids(two), std::invalid_argument);
+}
+
+TEST_CASE("kill restarts through the system's hook when it has one") {
+  Rig rig(3);
+  SystemHooks hooks;
+  hooks.processes.pattern = "raftd";
+  std::vector<std::string> restarted;
+  hooks.restart = [&](const std::string& node) { restarted.push_back(node); };
+  Nemesis nem(rig.handles, hooks, rig.cfg);
+  nem.start({"kill", {}, "n1,n3"});
+  CHECK(rig.r(1).matching("kill -9 $pids").size() == 1);
+  CHECK(rig.r(2).commands.empty());
+  nem.stop("kill");
+  CHECK(restarted == std::vector<std::string>{"n3", "n1"});  // undone newest first
+  // Once the process runs again, undo restarts nothing.
+  rig.r(1).answer("pgrep -f", 0, "4321\n");
+  nem.start({"kill", {}, "n1"});
+  rig.r(1).script.clear();
+  rig.r(1).answer("pgrep -f", 0, "4322\n");
+  restarted.clear();
+  CHECK(nem.heal_all().ok());
+  CHECK(restarted.empty());
+}
+
+TEST_CASE("clock strobe runs a bounded loop on the node and undo stops it") {
+  Rig rig(2);
+  Nemesis nem(rig.handles, {}, rig.cfg);
+  nem.start({"clock", {{"strobe_ms", 250}, {"period_ms", 100}, {"duration_ms", 1000}}, "n2"});
+  auto loops = rig.r(2).matching("setsid sh -c");
+  REQUIRE(loops.size() == 1);
+  CHECK(loops[0].find("while [ $i -lt 5 ]") != std::string::npos);  // 1000 / (2 * 100)
+  CHECK(loops[0].find("+0.250") != std::string::npos);
+  CHECK(loops[0].find("sleep 0.100") != std::string::npos);
+  rig.clear();
+  nem.stop("clock");
+  REQUIRE(rig.r(2).commands.size() == 1);
+  CHECK(rig.r(2).commands[0].find("/tmp/faultline-nemesis/n2/sh.strobe.pid") != std::string::npos);
+  CHECK(rig.r(2).commands[0].find("kill -9") != std::string::npos);
+}
+
+TEST_CASE("invoke runs nemesis history ops and reports failures in the completion") {
+  Rig rig(3);
+  Nemesis nem(rig.handles, {}, rig.cfg);
+  faultline::Op op;
+  op.process = faultline::kNemesisProcess;
+  op.f = "start-partition";
+  op.value = {{"params", {{"shape", "isolate"}}}, {"target", "n2"}};
+  auto done = nem.invoke(op);
+  CHECK(done.type == faultline::OpType::Info);
+  CHECK(done.value["fault"] == "partition-1");
+  CHECK(done.value["effect"]["grudge"]["n2"] == Json::array({"n1", "n3"}));
+  op.f = "stop-partition";
+  op.value = nullptr;
+  CHECK(nem.invoke(op).value["stopped"] == Json::array({"partition-1"}));
+  CHECK(nem.invoke(op).value.contains("error"));  // nothing left to stop
+  op.f = "start-loss";
+  op.value = {{"params", {{"probability", 7}}}};
+  CHECK(nem.invoke(op).value["error"].get<std::string>().find("probability") != std::string::npos);
+  op.f = "heal";
+  CHECK(nem.invoke(op).value["errors"].empty());
+  op.f = "explode";
+  CHECK_THROWS_AS(nem.invoke(op), std::invalid_argument);
+}
+
+TEST_CASE("the journal lock serialises nemesis processes and times out clearly") {
+  Rig rig(2);
+  Nemesis nem(rig.handles, {}, rig.cfg);
+  {
+    Journal::Lock held(nem.journal());
+    try {
+      Journal::Lock second(nem.journal(), 50);
+      FAIL("second lock acquired");
+    } catch (const std::runtime_error& e) {
+      CHECK(std::string(e.what()).find("journal.jsonl.lock") != std::string::npos);
+    }
+  }
+  Journal::Lock again(nem.journal(), 50);  // released when `held` went away
+  SUCCEED("lock reacquired");
 }

@@ -223,12 +223,48 @@ NetnsLab::NetnsLab(int nodes) {
   }
 }
 
+NetnsLab::NetnsLab(const std::vector<LabNode>& existing) : owns_namespaces_(false) {
+  if (::geteuid() != 0) throw std::runtime_error("NetnsLab needs root");
+  prefix_ = "flnem-" + std::to_string(::getpid()) + "-attach-";
+  dir_ = (std::filesystem::temp_directory_path() / prefix_).string();
+  std::filesystem::create_directories(dir_);
+  for (const auto& n : existing) {
+    order_.push_back(n.name);
+    ns_[n.name] = n.netns;
+    addr_[n.name] = n.address;
+    remotes_[n.name] = std::make_unique<NetnsRemote>(n.name, n.netns);
+  }
+}
+
 NetnsLab::~NetnsLab() { cleanup(); }
 
 void NetnsLab::cleanup() noexcept {
   for (int64_t pid : pids_)
     if (pid > 1 && pid_alive(pid)) ::kill(static_cast<pid_t>(pid), SIGKILL);
   pids_.clear();
+  if (!owns_namespaces_) {
+    ns_.clear();
+    sw_.clear();
+  }
+  // Anything still running inside our namespaces (e.g. a delayd left by a failed check) was
+  // started by this test: kill it before the namespaces go.
+  std::set<std::string> ours;
+  for (const auto& [name, ns] : ns_) {
+    struct stat st {};
+    if (::stat(("/run/netns/" + ns).c_str(), &st) == 0)
+      ours.insert("net:[" + std::to_string(st.st_ino) + "]");
+  }
+  if (!ours.empty()) {
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator("/proc", ec)) {
+      const std::string pid = e.path().filename();
+      if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+      char link[64] = {};
+      ssize_t n = ::readlink(("/proc/" + pid + "/ns/net").c_str(), link, sizeof link - 1);
+      if (n > 0 && ours.count(std::string(link, static_cast<size_t>(n))))
+        ::kill(static_cast<pid_t>(std::stol(pid)), SIGKILL);
+    }
+  }
   for (const auto& [name, ns] : ns_) {
     try {
       run_local({"ip", "netns", "del", ns}, 5000);
@@ -250,12 +286,15 @@ void NetnsLab::cleanup() noexcept {
   }
   if (made_run_netns_ && std::filesystem::exists("/run/netns") &&
       std::filesystem::is_empty("/run/netns")) {
+    // Not lazy: if another tool added a namespace meanwhile, its mount makes this fail and
+    // /run/netns stays, as it must.
+    bool unmounted = false;
     try {
-      run_local({"umount", "/run/netns"}, 5000);
+      unmounted = run_local({"umount", "/run/netns"}, 5000).ok();
     } catch (...) {
     }
     std::error_code ec;
-    std::filesystem::remove("/run/netns", ec);
+    if (unmounted) std::filesystem::remove("/run/netns", ec);
   }
 }
 
@@ -389,6 +428,43 @@ int NetnsLab::udp_burst(const std::string& a, const std::string& b, int count) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return received;
+}
+
+double NetnsLab::tcp_transfer_ms(const std::string& a, const std::string& b, size_t bytes,
+                                 int64_t timeout_ms) {
+  Fd l(socket_in(ns_.at(b), AF_INET, SOCK_STREAM));
+  int one = 1;
+  ::setsockopt(l.fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  auto la = addr_of(addr_.at(b), 7004);
+  if (::bind(l.fd, reinterpret_cast<sockaddr*>(&la), sizeof la) != 0 || ::listen(l.fd, 4) != 0)
+    return -1;
+  Fd s(socket_in(ns_.at(a), AF_INET, SOCK_STREAM));
+  timeval tv{static_cast<time_t>(timeout_ms / 1000), static_cast<suseconds_t>((timeout_ms % 1000) * 1000)};
+  ::setsockopt(s.fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  if (::connect(s.fd, reinterpret_cast<sockaddr*>(&la), sizeof la) != 0) return -1;
+  Fd c(::accept(l.fd, nullptr, nullptr));
+  if (c.fd < 0) return -1;
+  ::setsockopt(c.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  const auto t0 = Clock::now();
+  size_t received = 0;
+  std::thread reader([&] {
+    char buf[65536];
+    while (received < bytes) {
+      ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      received += static_cast<size_t>(n);
+    }
+  });
+  std::vector<char> chunk(16384, 'x');
+  size_t sent = 0;
+  while (sent < bytes) {
+    ssize_t n = ::send(s.fd, chunk.data(), std::min(chunk.size(), bytes - sent), MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<size_t>(n);
+  }
+  reader.join();
+  if (received < bytes) return -1;
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
 
 double NetnsLab::tcp_connect_ms(const std::string& a, const std::string& b, int samples) {

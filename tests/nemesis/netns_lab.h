@@ -43,9 +43,18 @@ class NetnsRemote final : public control::Remote {
   std::string ns_;
 };
 
+struct LabNode {
+  std::string name;
+  std::string netns;
+  std::string address;
+};
+
 class NetnsLab {
  public:
   explicit NetnsLab(int nodes);
+  // Attaches to namespaces someone else made (e.g. a `faultline cluster`): probes and remotes
+  // work the same; the destructor kills tracked pids but leaves the namespaces alone.
+  explicit NetnsLab(const std::vector<LabNode>& existing);
   ~NetnsLab();
   NetnsLab(const NetnsLab&) = delete;
   NetnsLab& operator=(const NetnsLab&) = delete;
@@ -68,6 +77,9 @@ class NetnsLab {
   std::map<std::pair<std::string, std::string>, bool> udp_matrix(int64_t wait_ms);
   // Sends `count` datagrams a -> b (paced) and returns how many arrived.
   int udp_burst(const std::string& a, const std::string& b, int count);
+  // Time to push `bytes` over one TCP connection a -> b until b has read them all, in ms
+  // (-1 on error; bounded by timeout_ms).
+  double tcp_transfer_ms(const std::string& a, const std::string& b, size_t bytes, int64_t timeout_ms);
   // Median TCP handshake time a -> b over `samples` connects, in ms (-1 if any failed).
   double tcp_connect_ms(const std::string& a, const std::string& b, int samples);
 
@@ -82,6 +94,7 @@ class NetnsLab {
   std::map<std::string, std::unique_ptr<NetnsRemote>> remotes_;
   std::set<int64_t> pids_;
   bool made_run_netns_ = false;
+  bool owns_namespaces_ = true;
 };
 
 // Opens a socket inside namespace `netns` (by name under /run/netns).

@@ -105,3 +105,18 @@ TEST_CASE("random schedules are a function of the seed") {
   s.faults.clear();
   CHECK_THROWS_AS(make_schedule(s, names(3)), std::invalid_argument);
 }
+
+TEST_CASE("schedule specs read from JSON") {
+  auto s = schedule_spec_from_json(Json::parse(R"({"faults":[{"kind":"partition","params":{"shape":"bridge"}},
+      {"kind":"pause","target":"one"}],"interval_ms":500,"order":"fixed","time_limit_ms":5000,"seed":9})"));
+  REQUIRE(s.faults.size() == 2);
+  CHECK(s.faults[0].params["shape"] == "bridge");
+  CHECK(s.faults[0].target == "all");
+  CHECK(s.faults[1].target == "one");
+  CHECK(s.interval_ms == 500);
+  CHECK(s.order == ScheduleSpec::Order::Fixed);
+  CHECK(s.seed == 9);
+  CHECK_THROWS_AS(schedule_spec_from_json(Json::parse(R"({"faults":[{"kind":"x"}],"order":"sideways"})")),
+                  std::invalid_argument);
+  CHECK_THROWS_AS(schedule_spec_from_json(Json::parse(R"({"interval_ms":5})")), std::invalid_argument);
+}

@@ -1,10 +1,12 @@
 // partition: iptables DROP rules in each node's FAULTLINE chain, from a grudge.
 // params: shape = halves | random-halves | isolate | majority-minority | bridge |
 //         majorities-ring | one-way | primaries | grudge (default halves);
-//         isolate: the node is the first of the fault's target (default target "one");
+//         isolate: the fault's targets, together, vs the rest (default target "one");
+//         other shapes span every node and refuse a target other than "all";
 //         one-way: from, to (packets from `from` to `to` are dropped at `to`);
 //         grudge: "n1:n2,n3;n2:n1" (node: nodes it drops from).
 // undo (per node): {"rules": [[iptables rule argv]...]}.
+#include <algorithm>
 #include <stdexcept>
 
 #include "fault_util.h"
@@ -43,16 +45,23 @@ class PartitionFault final : public Fault {
   static Grudge grudge_for(FaultContext& ctx, const FaultSpec& spec, const std::string& shape,
                            const std::vector<std::string>& names) {
     const uint64_t seed = ctx.seed();
+    if (shape != "isolate" && spec.target != "all")
+      throw std::invalid_argument("partition --shape " + shape +
+                                  " spans every node; --target only applies to --shape isolate");
     if (shape == "halves") return complete_grudge(halves(names));
     if (shape == "random-halves") return complete_grudge(random_halves(names, seed));
     if (shape == "isolate") {
+      // The targets, together, are cut off from the rest (default: one random node).
       FaultSpec s = spec;
       if (s.target == "all") s.target = "one";
       auto t = ctx.targets(s);
-      if (t.size() != 1)
-        throw std::invalid_argument("partition isolate: target must select one node, got " +
-                                    std::to_string(t.size()));
-      return complete_grudge(isolate(names, t.front()));
+      if (t.size() == 1) return complete_grudge(isolate(names, t.front()));
+      std::vector<std::string> rest;
+      for (const auto& n : names)
+        if (std::find(t.begin(), t.end(), n) == t.end()) rest.push_back(n);
+      if (t.empty() || rest.empty())
+        throw std::invalid_argument("partition isolate: the target must leave nodes on both sides");
+      return complete_grudge({t, rest});
     }
     if (shape == "majority-minority") return complete_grudge(majority_minority(names, seed));
     if (shape == "bridge") return bridge(names);

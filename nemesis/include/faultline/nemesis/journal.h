@@ -50,6 +50,20 @@ class Journal {
   std::vector<UndoStep> outstanding() const;
   // Started faults after the last `healed` that were not stopped.
   std::vector<ActiveFault> active() const;
+  // Exclusive lock (flock on "<path>.lock") serialising nemesis processes that share this
+  // journal (e.g. `nemesis run` and a `nemesis stop` by hand). Waits at most wait_ms, then
+  // throws std::runtime_error naming the lock file.
+  class Lock {
+   public:
+    Lock(const Journal& j, int64_t wait_ms = 30'000);
+    ~Lock();
+    Lock(const Lock&) = delete;
+    Lock& operator=(const Lock&) = delete;
+
+   private:
+    int fd_ = -1;
+  };
+
   // A fresh id "<kind>-<n>", n one more than the number of `start` records ever written.
   std::string next_fault_id(const std::string& kind) const;
 

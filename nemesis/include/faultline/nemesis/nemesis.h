@@ -7,11 +7,13 @@
 //              then sweeps every node (our iptables chain, our tc qdiscs, our helper daemons,
 //              clock offset files) and verifies nothing is left; errors are collected and
 //              returned. Journals `healed` only when everything succeeded.
-// The Nemesis does not own the Remotes. Not thread-safe: one caller at a time.
+// start/stop/heal_all hold the journal's lock (journal.h), so several nemesis processes on one
+// cluster take turns. The Nemesis does not own the Remotes. Not thread-safe: one caller at a time.
 #pragma once
 #include <string>
 #include <vector>
 
+#include "faultline/core/op.h"
 #include "faultline/nemesis/fault.h"
 #include "faultline/nemesis/journal.h"
 
@@ -39,6 +41,13 @@ class Nemesis {
   // Throws std::invalid_argument when nothing matches, FaultError when an undo fails.
   std::vector<std::string> stop(const std::string& what);
   HealReport heal_all() noexcept;
+  // Jepsen's invoke!: runs one nemesis history op and returns its completion (type info, same
+  // f, value = what happened or {"error": ...}; fault failures never throw).
+  //   f "start-<kind>"  value: {"params": {...}, "target": "..."} (or a full FaultSpec JSON)
+  //   f "stop-<kind>"   value: a fault id, or null for every active fault of that kind
+  //   f "heal"          value ignored
+  // Throws std::invalid_argument for an op that is none of these.
+  Op invoke(const Op& op);
   std::vector<ActiveFault> active() const { return journal_.active(); }
   Journal& journal() { return journal_; }
   const std::vector<NodeHandle>& nodes() const { return nodes_; }
@@ -46,6 +55,7 @@ class Nemesis {
  private:
   class Context;
   void undo_step(const UndoStep& step);
+  std::vector<std::string> stop_locked(const std::string& what);
   std::vector<NodeHandle> nodes_;
   SystemHooks hooks_;
   NemesisConfig config_;

@@ -32,6 +32,10 @@ struct ScheduledOp {
   Json to_json() const;
 };
 
+// {"faults": [{"kind", "params"?, "target"?}...], "interval_ms"?, "order"?: "fixed"|"random",
+//  "time_limit_ms"?, "seed"?}; throws std::invalid_argument naming the bad field.
+ScheduleSpec schedule_spec_from_json(const Json& j);
+
 // Throws std::invalid_argument for no faults or a non-positive interval / time limit.
 std::vector<ScheduledOp> make_schedule(const ScheduleSpec& spec,
                                        const std::vector<std::string>& nodes);

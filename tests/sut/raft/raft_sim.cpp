@@ -1,6 +1,8 @@
 #include "raft_sim.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <random>
@@ -54,6 +56,10 @@ class Simulation {
     if (report_.ok && quiet_ok_ops_ == 0)
       violate("liveness: no operation succeeded in " + std::to_string(kQuietTicks) +
               " fault-free ticks after healing");
+    // Ops still open at the end may or may not have happened: the clients give up (info), so
+    // both checkers see them as indeterminate.
+    for (auto& cl : clients_)
+      if (cl.busy && report_.ok) complete(cl, std::nullopt);
     if (report_.ok) check_histories();
     return report_;
   }
@@ -139,6 +145,14 @@ class Simulation {
   void flush(int i) {
     Slot& s = slots_[i];
     KvRaftNode::Output out = s.node->flush();
+    // 0. like faultline-raftd, a leader's appends leave before its own fsync; the node may crash
+    //    right then, losing everything this flush would have persisted, sent or answered.
+    for (const Message& m : out.messages)
+      if (m.type == MsgType::App) enqueue(m);
+    if (now_ < o_.ticks && chance(o_.crash_before_persist)) {
+      slots_[i].node.reset();
+      return;
+    }
     // 1. persist
     if (out.hard_state) s.disk.hard = *out.hard_state;
     for (const Entry& e : out.entries) {
@@ -174,14 +188,16 @@ class Simulation {
       report_.max_commit = std::max(report_.max_commit, core.commit_index());
     }
     // 2. send
-    for (Message& m : out.messages) {
-      if (chance(o_.drop)) continue;
-      int copies = chance(o_.duplicate) ? 2 : 1;
-      for (int c = 0; c < copies; ++c)
-        net_.push_back({now_ + 1 + pick(o_.max_delay_ticks), m});
-    }
+    for (const Message& m : out.messages)
+      if (m.type != MsgType::App) enqueue(m);
     // 3. replies
     for (auto& r : out.replies) on_reply(r.token, r.body);
+  }
+
+  void enqueue(const Message& m) {
+    if (chance(o_.drop)) return;
+    int copies = chance(o_.duplicate) ? 2 : 1;
+    for (int c = 0; c < copies; ++c) net_.push_back({now_ + 1 + pick(o_.max_delay_ticks), m});
   }
 
   void deliver_due() {
@@ -338,6 +354,10 @@ class Simulation {
 
   // faultline's linearizability checker decides; the small independent oracle must agree.
   void check_histories() {
+    if (const char* dump = std::getenv("FAULTLINE_RAFT_SIM_DUMP")) {  // for debugging a seed
+      std::ofstream out(dump);
+      for (const Op& op : client_history_.ops()) out << op_to_json(op).dump() << "\n";
+    }
     auto model = checker::make_model("kv");
     checker::ConsistencyOptions copts;
     copts.threads = 1;
@@ -355,7 +375,13 @@ class Simulation {
       return;
     }
     if (!oracle_valid) {
-      violate("faultline checker says valid but the test oracle finds no linearization");
+      std::string detail;
+      for (auto& [key, ops] : history_) {
+        auto v = check_register(ops);
+        if (!v.linearizable) detail = "key " + key + ": " + v.detail;
+      }
+      violate("faultline checker says valid but the test oracle finds no linearization: " +
+              detail);
       return;
     }
     for (auto& [key, ops] : history_) {

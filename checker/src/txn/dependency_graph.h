@@ -39,6 +39,13 @@ struct DepGraph {
     mop_b.push_back(mb);
   }
   size_t size() const { return src.size(); }
+  void reserve(size_t n) {
+    src.reserve(n);
+    dst.reserve(n);
+    mop_a.reserve(n);
+    mop_b.reserve(n);
+    type.reserve(n);
+  }
 };
 
 // One anomaly: its name (Elle's vocabulary), the txns involved, a plain-text explanation, and

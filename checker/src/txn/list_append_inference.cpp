@@ -69,16 +69,24 @@ PerTxnFacts scan_txns(const TxnHistory& th, Findings& out) {
     uint32_t ext_mop = kNoPos;
     bool appended_any = false;
   };
+  // Reused across txns (no per-txn allocation): states[0, used) are live.
   std::vector<KeyState> states;
+  size_t used = 0;
   for (uint32_t t = 0; t < th.txns.size(); ++t) {
     const Txn& tx = th.txns[t];
-    states.clear();
+    used = 0;
     auto state_of = [&](uint32_t key) -> KeyState& {
-      for (auto& s : states)
-        if (s.key == key) return s;
-      states.emplace_back();
-      states.back().key = key;
-      return states.back();
+      for (size_t i = 0; i < used; ++i)
+        if (states[i].key == key) return states[i];
+      if (used == states.size()) states.emplace_back();
+      KeyState& s = states[used++];
+      s.key = key;
+      s.read_mop = kNoPos;
+      s.appended.clear();
+      s.ext_len = kNoPos;
+      s.ext_mop = kNoPos;
+      s.appended_any = false;
+      return s;
     };
     // Final appends per key (scan backwards).
     for (uint32_t i = tx.mop_end; i-- > tx.mop_begin;) {
@@ -88,7 +96,7 @@ PerTxnFacts scan_txns(const TxnHistory& th, Findings& out) {
       if (!s.appended_any) f.final_append[i] = 1;
       s.appended_any = true;
     }
-    states.clear();
+    used = 0;
     if (tx.status != TxnStatus::Ok) continue;
     for (uint32_t i = tx.mop_begin; i < tx.mop_end; ++i) {
       const Mop& m = th.mops[i];
@@ -146,7 +154,8 @@ PerTxnFacts scan_txns(const TxnHistory& th, Findings& out) {
       s.read_mop = i;
       s.appended.clear();
     }
-    for (const KeyState& s : states) {
+    for (size_t si = 0; si < used; ++si) {
+      const KeyState& s = states[si];
       if (s.ext_mop == kNoPos) continue;
       f.ext_len[s.ext_mop] = s.ext_len;
       if (s.appended_any) f.read_then_append.push_back({s.key, s.ext_len, t, s.ext_mop});

@@ -131,6 +131,8 @@ TxnHistory TxnHistory::compile(const History& input, TxnModel model) {
   }
   TxnCompiler c(out);
   out.txns.reserve(h->size() / 2 + 1);
+  out.mops.reserve(h->size() * 2);
+  out.list_values.reserve(h->size() * 4);
   for (size_t i = 0; i < h->size(); ++i) {
     const Op& op = (*h)[i];
     if (op.type != OpType::Invoke || op.is_nemesis()) continue;

@@ -84,3 +84,39 @@ inline History list_append_history(int64_t txns, uint64_t seed, int concurrency 
 }
 
 }  // namespace faultline::bench
+
+namespace faultline::bench {
+
+// A causally consistent (in fact sequentially consistent) key-value register history: one
+// store, `sessions` processes taking turns at random, half reads, half writes of unique values.
+inline History causal_register_history(int64_t ops, uint64_t seed, int sessions = 10,
+                                       int keys = 100) {
+  std::mt19937_64 rng(seed);
+  History h;
+  h.mutable_ops().reserve(static_cast<size_t>(ops) * 2);
+  std::vector<int64_t> store(static_cast<size_t>(keys), -1);
+  int64_t next = 0;
+  for (int64_t i = 0; i < ops; ++i) {
+    const int64_t p = static_cast<int64_t>(rng() % static_cast<uint64_t>(sessions));
+    const size_t k = rng() % static_cast<uint64_t>(keys);
+    const bool write = rng() % 2 == 0;
+    Op inv;
+    inv.process = p;
+    inv.type = OpType::Invoke;
+    inv.f = write ? "write" : "read";
+    inv.key = static_cast<int64_t>(k);
+    if (write) {
+      store[k] = ++next;
+      inv.value = next;
+    }
+    Op done = inv;
+    done.type = OpType::Ok;
+    if (!write) done.value = store[k] < 0 ? Json(nullptr) : Json(store[k]);
+    h.add(std::move(inv));
+    h.add(std::move(done));
+  }
+  h.pair();
+  return h;
+}
+
+}  // namespace faultline::bench

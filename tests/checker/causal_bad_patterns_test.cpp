@@ -77,6 +77,20 @@ TEST_CASE("WriteHBInitRead: causal and convergent, not causal memory", "[causal]
   CHECK(cm.witness["not"] == Json::array({"causal-memory"}));
 }
 
+TEST_CASE("CyclicHB: causal, not causal memory", "[causal]") {
+  // Process 2 sees the writes of 0 and 1 in orders that force y=1 both before and after y=2.
+  auto h = register_history({{0, 'w', "x", 2}, {0, 'w', "y", 2},
+                             {1, 'w', "y", 1}, {1, 'w', "x", 1},
+                             {2, 'r', "x", 1}, {2, 'r', "y", 2}, {2, 'r', "x", 2},
+                             {2, 'r', "y", 1}});
+  CHECK(run(h, CausalModel::CC).verdict == Verdict::Valid);
+  const CheckResult cm = run(h, CausalModel::CM);
+  INFO(cm.to_json().dump(1));
+  CHECK(cm.verdict == Verdict::Invalid);
+  CHECK(cm.witness["pattern_counts"].contains("CyclicHB"));
+  CHECK_FALSE(cm.witness["pattern_counts"].contains("WriteHBInitRead"));
+}
+
 TEST_CASE("CyclicCF: causal memory, not convergent", "[causal]") {
   auto h = register_history({{0, 'w', "x", 1}, {1, 'w', "x", 2},
                              {0, 'r', "x", 2}, {1, 'r', "x", 1}});

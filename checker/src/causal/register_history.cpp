@@ -30,11 +30,23 @@ class RegisterCompiler {
   }
 
   int64_t value_id(const Json& v) {
+    if (v.is_number_integer()) {
+      auto [it, fresh] = int_values_.try_emplace(v.get<int64_t>(),
+                                                 static_cast<int64_t>(out_.values.size()));
+      if (fresh) out_.values.push_back(v);
+      return it->second;
+    }
     auto [it, fresh] = values_.try_emplace(v.dump(), static_cast<int64_t>(out_.values.size()));
     if (fresh) out_.values.push_back(v);
     return it->second;
   }
   uint32_t key_id(const Json& k) {
+    if (k.is_number_integer()) {
+      auto [it, fresh] = int_keys_.try_emplace(k.get<int64_t>(),
+                                               static_cast<uint32_t>(out_.key_names.size()));
+      if (fresh) out_.key_names.push_back(k);
+      return it->second;
+    }
     auto [it, fresh] = keys_.try_emplace(k.dump(), static_cast<uint32_t>(out_.key_names.size()));
     if (fresh) out_.key_names.push_back(k);
     return it->second;
@@ -124,6 +136,8 @@ class RegisterCompiler {
   RegisterHistory& out_;
   std::unordered_map<std::string, int64_t> values_;
   std::unordered_map<std::string, uint32_t> keys_;
+  std::unordered_map<int64_t, int64_t> int_values_;   // integer fast paths
+  std::unordered_map<int64_t, uint32_t> int_keys_;
 };
 
 RegisterHistory RegisterHistory::compile(const History& h, const Json& initial_value) {

@@ -69,6 +69,13 @@ void EventLoop::every(std::chrono::milliseconds period, std::function<void()> fn
   impl_->timers.back()->arm();
 }
 
+void EventLoop::after(std::chrono::milliseconds delay, std::function<void()> fn) {
+  auto timer = std::make_shared<asio::steady_timer>(impl_->io, delay);
+  timer->async_wait([timer, fn = std::move(fn)](const error_code& ec) {
+    if (!ec) fn();
+  });
+}
+
 void EventLoop::on_termination_signal(std::function<void()> fn) {
   impl_->signals = std::make_unique<asio::signal_set>(impl_->io, SIGINT, SIGTERM);
   impl_->signals->async_wait([fn = std::move(fn)](const error_code& ec, int) {

@@ -19,6 +19,10 @@ std::optional<std::string> validate_micro_op(const Json& op, bool inside_txn) {
   auto it = op.find("op");
   if (it == op.end() || !it->is_string()) return "missing string member \"op\"";
   const std::string& name = it->get_ref<const std::string&>();
+  if (name == "status") {
+    if (inside_txn) return "status is not allowed inside a txn";
+    return std::nullopt;
+  }
   if (name == "txn") {
     if (inside_txn) return "nested txn is not allowed";
     auto ops = op.find("ops");
@@ -29,7 +33,7 @@ std::optional<std::string> validate_micro_op(const Json& op, bool inside_txn) {
     return std::nullopt;
   }
   if (name != "read" && name != "write" && name != "cas" && name != "append")
-    return "unknown op \"" + name + "\" (expected read, write, cas, append, txn)";
+    return "unknown op \"" + name + "\" (expected read, write, cas, append, txn, status)";
   auto key = op.find("key");
   if (key == op.end() || !key->is_string()) return name + " needs a string \"key\"";
   if ((name == "write" || name == "append" || name == "cas") && !op.contains("value"))

@@ -37,6 +37,8 @@ class EventLoop {
   void post(std::function<void()> fn);
   // Calls fn every period until the loop stops.
   void every(std::chrono::milliseconds period, std::function<void()> fn);
+  // Calls fn once, after delay, on the loop thread.
+  void after(std::chrono::milliseconds delay, std::function<void()> fn);
   // Calls fn once on SIGINT or SIGTERM.
   void on_termination_signal(std::function<void()> fn);
 

@@ -1,7 +1,7 @@
 // Client wire protocol of every reference daemon (see systems-under-test/PROTOCOL.md, the
 // normative text). One JSON object per line over TCP, in both directions.
 //
-//   request  {"id": <int|string>, "op": "read"|"write"|"cas"|"append"|"txn", "key": "k", ...}
+//   request  {"id": <int|string>, "op": "read"|"write"|"cas"|"append"|"txn"|"status", ...}
 //   reply    {"id": <same>, "ok": true,  "value": <json>}
 //            {"id": <same>, "ok": false, "error": "<code>", "leader"?: "n2",
 //             "leader_addr"?: "127.0.0.1:7002", "message"?: "..."}

@@ -1,0 +1,148 @@
+// PaxosSim: a seeded, deterministic in-memory cluster of PaxosCore nodes for tests.
+//
+// Time advances in ticks. Every tick: due messages are delivered in random order, every live
+// node gets a Tick, idle clients invoke operations, and faults happen at random: messages are
+// dropped, duplicated and delayed (which reorders them), partitions come and go, and nodes crash
+// and restart from exactly the records they persisted (the driver contract: persist before
+// send). Clients propose to the node they believe leads and complete on that node's apply; a
+// client whose node crashes or stays silent times out with an indeterminate (info) result.
+//
+// Safety is checked on EVERY step, by an observer that sees only messages and applies, never
+// the cores' internals:
+//   - one value chosen per slot: acceptances are tracked per (slot, ballot) from the traffic
+//     (Accepted replies to an Accept, a leader's own Accept); a majority for a value = chosen;
+//     two different chosen values for one slot, or one ballot carrying two values for a slot,
+//     is a violation;
+//   - learners agree: every node applies slots consecutively from 0 in each incarnation, and
+//     every applied (slot, value) equals what any other node applied there;
+//   - no value applied twice in one incarnation;
+// and at the end the client history is checked linearizable against the chosen log
+// (check_history). Violations are collected as strings; tests assert on them and print the seed.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "faultline/paxos/paxos_core.h"
+#include "faultline/sut/kv_store.h"
+
+namespace faultline::paxos::sim {
+
+struct SimOptions {
+  uint64_t seed = 1;
+  std::size_t nodes = 3;
+  std::size_t clients = 4;
+  uint64_t ticks = 3000;           // faulty phase
+  uint64_t quiet_ticks = 600;      // healed phase at the end (all nodes up, no faults)
+  double drop = 0.05;
+  double duplicate = 0.03;
+  uint32_t max_delay_ticks = 6;    // messages take 1..max_delay ticks (reordering)
+  double crash_per_tick = 0.004;   // per tick: crash a random live node
+  double restart_per_tick = 0.02;  // per tick: restart a random crashed node
+  double partition_per_tick = 0.004;
+  double heal_per_tick = 0.01;
+  double invoke_per_tick = 0.3;    // per idle client
+  uint32_t client_timeout_ticks = 80;
+  std::size_t keys = 3;
+  Bugs bugs;
+};
+
+// One client operation in the history.
+struct SimOp {
+  uint64_t process = 0;
+  std::string value_id;
+  nlohmann::json request;  // a PROTOCOL.md request without "id": read/write/cas/append/txn
+  uint64_t invoke_tick = 0;    // global event order (invocations and completions interleaved)
+  uint64_t complete_tick = 0;  // same order; 0 while pending
+  uint64_t invoke_tick_raw = 0;  // simulated tick, for client timeouts
+  enum class Type { Pending, Ok, Fail, Info } type = Type::Pending;
+  nlohmann::json result;  // ok: the value returned (reads) or null
+};
+
+// The replicated state machine of the sim: the daemons' own KvStore (read, write, cas, append,
+// txn), with results as {"ok":true,"value":v} or {"ok":false,"error":"cas-mismatch"}.
+struct SimKv {
+  sut::KvStore store;
+  nlohmann::json apply(const nlohmann::json& request);
+};
+
+class PaxosSim {
+ public:
+  explicit PaxosSim(SimOptions options);
+  // Runs the faulty phase then the quiet phase; returns violations found (empty = safe).
+  std::vector<std::string> run();
+
+  const std::vector<SimOp>& history() const { return history_; }
+  // For tests of check_history itself (tampering must be detected).
+  std::vector<SimOp>& mutable_history() { return history_; }
+  const std::map<Slot, Value>& chosen_log() const { return global_chosen_; }
+  uint64_t ok_ops() const;
+  uint64_t leader_elections() const { return elections_; }
+  // After run(): every node up, exactly one leader, all nodes applied the same prefix.
+  std::vector<std::string> liveness_problems() const;
+  // Linearizability of the client history against the chosen log (see header comment).
+  std::vector<std::string> check_history() const;
+
+ private:
+  struct InFlight {
+    uint64_t deliver_tick;
+    Envelope envelope;
+  };
+  struct Node {
+    std::optional<PaxosCore> core;
+    std::vector<PersistRecord> disk;
+    uint64_t incarnation = 0;
+    SimKv kv;
+    Slot next_apply = 0;
+    std::set<std::string> applied_ids;
+    std::map<std::string, std::size_t> pending;  // value id -> history index
+  };
+  struct Client {
+    uint64_t process = 0;
+    std::optional<std::size_t> op;  // history index of the outstanding op
+    NodeId target = 0;
+  };
+
+  void tick_once(bool faults, bool invoke);
+  void handle(NodeId id, const Input& input);
+  void process_outputs(NodeId id, const Input& input, Outputs out);
+  void observe_acceptance(NodeId acceptor, Slot slot, const Ballot& b, const Value& v);
+  void enqueue(const Envelope& e, bool faults);
+  void crash(NodeId id);
+  void restart(NodeId id);
+  void client_step(Client& c, bool invoke);
+  void complete(std::size_t op_index, SimOp::Type type, nlohmann::json result);
+  Config config_for(NodeId id, uint64_t incarnation) const;
+  void violation(std::string what);
+  bool connected(NodeId a, NodeId b) const;
+
+  SimOptions options_;
+  std::mt19937_64 rng_;
+  uint64_t now_ = 0;
+  std::vector<Node> nodes_;
+  std::vector<Client> clients_;
+  std::vector<InFlight> network_;
+  std::set<std::pair<NodeId, NodeId>> cut_;  // directed links that drop everything
+  std::vector<SimOp> history_;
+  uint64_t next_process_ = 0;
+  uint64_t next_value_seq_ = 0;
+  uint64_t elections_ = 0;
+  uint64_t event_ = 0;
+  // Observer state.
+  struct Acceptance {
+    Value value;
+    std::set<NodeId> acceptors;
+  };
+  std::map<std::pair<Slot, Ballot>, Acceptance> acceptances_;
+  std::map<Slot, Value> global_chosen_;   // chosen per the acceptance observer
+  std::map<Slot, Value> global_applied_;  // first value any node applied at each slot
+  std::vector<std::string> violations_;
+};
+
+}  // namespace faultline::paxos::sim

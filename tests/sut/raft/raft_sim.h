@@ -1,0 +1,52 @@
+// RaftSimulation: a seeded, deterministic in-memory cluster of KvRaftNode replicas, a faulty
+// network and simulated clients — the etcd-io/raft style test bed for the pure core.
+//
+// Per tick: every live node ticks; due messages are delivered in random order (messages are
+// dropped, duplicated and delayed by random amounts, which also reorders them; a partition drops
+// messages across its cut); clients issue read / write / cas on a few keys; the nemesis crashes
+// nodes (losing all volatile state), restarts them from exactly what they persisted, and opens
+// and heals random partitions. After every input the node is flushed: its persist output goes to
+// its simulated disk before its messages enter the network and its replies reach clients.
+//
+// Safety is checked after every flush, and the first violation ends the run:
+//   election safety     at most one leader per term (ever)
+//   log matching        an (index, term) pair always names the same command and predecessor term
+//   leader completeness a leader's log holds every entry known committed
+//   state machine safety every node applies the same entry at each index
+// At the end, each key's client history must be linearizable (register_linearizability.h).
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "faultline/raft/raft_core.h"
+
+namespace faultline::raft::test {
+
+struct SimOptions {
+  uint64_t seed = 1;
+  int nodes = 3;
+  int ticks = 400;
+  int clients = 4;
+  int keys = 3;
+  double drop = 0.05;
+  double duplicate = 0.03;
+  int max_delay_ticks = 3;
+  double crash_per_tick = 0.01;      // chance per tick that a random live node crashes
+  double restart_per_tick = 0.1;     // chance per tick that a random dead node restarts
+  double partition_per_tick = 0.01;  // chance per tick to open (or heal) a random partition
+  double read_to_random_node = 0.3;  // clients sometimes ask any node (exercises redirects)
+  RaftBugs bugs;
+  bool stale_read = false;
+};
+
+struct SimReport {
+  bool ok = true;
+  std::string violation;  // first safety / linearizability violation, with the seed
+  uint64_t ops_ok = 0, ops_failed = 0, ops_info = 0;
+  uint64_t max_commit = 0;
+  uint64_t leaders_elected = 0;
+};
+
+SimReport run_simulation(const SimOptions& options);
+
+}  // namespace faultline::raft::test

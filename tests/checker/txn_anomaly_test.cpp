@@ -232,3 +232,28 @@ TEST_CASE("model boundary names violated and strongest possible models", "[txn]"
   o.consistency = "no-such-model";
   CHECK_THROWS_AS(check_transactional(h, o), std::invalid_argument);
 }
+
+TEST_CASE("explanations name the txns and why each edge holds", "[txn]") {
+  auto h = concurrent_txns({{0, ok, {ap("x", 1), rd("y", {1})}},
+                            {1, ok, {ap("y", 1), rd("x", {1})}}});
+  TxnCheckOptions o;
+  const CheckResult r = check_transactional(h, o);
+  REQUIRE(r.anomalies.size() == 1);
+  const std::string text = r.anomalies[0]["explanation"];
+  INFO(text);
+  CHECK(text.find("T1 read x=[1], which includes T0's append of 1") != std::string::npos);
+  CHECK(text.find("T0 read y=[1], which includes T1's append of 1") != std::string::npos);
+  CHECK(r.anomalies[0]["steps"].size() == 2);
+  CHECK(r.anomalies[0]["svg"].get<std::string>().find("</svg>") != std::string::npos);
+}
+
+TEST_CASE("an exhausted cycle-search budget gives unknown with a reason", "[txn]") {
+  auto h = concurrent_txns({{0, ok, {rd("x", {}), rd("y", {}), ap("x", 1)}},
+                            {1, ok, {rd("x", {}), rd("y", {}), ap("y", 1)}},
+                            {2, ok, {rd("x", {1}), rd("y", {1})}}});
+  TxnCheckOptions o;
+  o.cycle_search_budget = 0;
+  const CheckResult r = check_transactional(h, o);
+  CHECK(r.verdict == Verdict::Unknown);
+  CHECK(r.reason.find("budget") != std::string::npos);
+}

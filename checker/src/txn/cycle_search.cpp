@@ -61,7 +61,7 @@ class CycleSearch {
     run_tier(kWW | kWR | kRW, 0);
     if (present & kProcess) run_tier(kWW | kWR | kRW | kProcess, kProcess);
     if (present & kRealtime) run_tier(kWW | kWR | kRW | kProcess | kRealtime, kRealtime);
-    return !exhausted_;
+    return !exhausted_ && !incomplete_;
   }
 
  private:
@@ -111,7 +111,13 @@ class CycleSearch {
       return st | ((t & extra) ? 1 : 0);
     };
     const bool need_extra = extra != 0;
-    if (rw_class(c, single, 0, [&](int s) { return !need_extra || (s & 1); })) return;
+    {
+      const uint32_t st = stamp_;
+      auto node_ok = [&](uint32_t v) { return in_set_[v] == st; };
+      auto plain_ok = [&](uint32_t e) { return (g_.type[e] & plain) != 0; };
+      graph::strongly_connected_components(csr_, c, node_ok, plain_ok, scc_, sub_comp_);
+    }
+    if (rw_class(c, single, 0, [&](int s) { return !need_extra || (s & 1); }, true)) return;
     if (rw_class(c, nonadjacent, 2,
                  [&](int s) { return !(s & 2) && (!need_extra || (s & 1)); }))
       return;
@@ -144,9 +150,10 @@ class CycleSearch {
       if (designated == graph::kNone) continue;
       auto in_sub = [&](uint32_t v) { return node_ok(v) && sub_comp_[v] == sc; };
       auto step = [&](int, uint32_t e) { return edge_ok(e) ? 0 : -1; };
+      int64_t local = slice();
       auto path = bfs_.shortest_path(csr_, g_.dst[designated], 0, g_.src[designated], in_sub,
-                                     step, [](int) { return true; }, budget_);
-      if (budget_ < 0) { exhausted_ = true; return found; }
+                                     step, [](int) { return true; }, local);
+      if (!charge(local)) return found;
       if (!bfs_.found()) continue;
       path.insert(path.begin(), designated);
       report(path);
@@ -158,23 +165,49 @@ class CycleSearch {
   // Classes with rw edges: for each rw edge a->b inside the component, a shortest path b ~> a
   // in the automaton; the first cycle found is reported.
   template <class Step, class Accept>
-  bool rw_class(const std::vector<uint32_t>& c, Step step, int start, Accept accept) {
+  bool rw_class(const std::vector<uint32_t>& c, Step step, int start, Accept accept,
+                bool prune_by_plain_components = false) {
     const uint32_t st = stamp_;
     auto node_ok = [&](uint32_t v) { return in_set_[v] == st; };
-    for (uint32_t u : c) {
-      for (uint32_t i = csr_.begin(u); i < csr_.end(u); ++i) {
-        const uint32_t e = csr_.edge_ids[i];
-        if (g_.type[e] != kRW || !node_ok(csr_.targets[i])) continue;
-        auto path = bfs_.shortest_path(csr_, g_.dst[e], start, g_.src[e], node_ok, step,
-                                       accept, budget_);
-        if (budget_ < 0) { exhausted_ = true; return false; }
-        if (!bfs_.found()) continue;
-        path.insert(path.begin(), e);
-        report(path);
-        return true;
+    int64_t local = slice();
+    // G-single needs b ~> a over non-rw edges: with Tarjan's numbering of the non-rw
+    // components (an edge X -> Y implies id(X) >= id(Y)), a candidate with
+    // id(comp(b)) < id(comp(a)) cannot close a cycle, and one with equal ids always can.
+    // Pass 0 tries the sure candidates, pass 1 the rest.
+    for (int pass = prune_by_plain_components ? 0 : 1; pass < 2; ++pass) {
+      for (uint32_t u : c) {
+        for (uint32_t i = csr_.begin(u); i < csr_.end(u); ++i) {
+          const uint32_t e = csr_.edge_ids[i];
+          if (g_.type[e] != kRW || !node_ok(csr_.targets[i])) continue;
+          if (prune_by_plain_components) {
+            const uint32_t ca = sub_comp_[g_.src[e]], cb = sub_comp_[g_.dst[e]];
+            if (cb < ca || (pass == 0) != (cb == ca)) continue;
+          }
+          auto path = bfs_.shortest_path(csr_, g_.dst[e], start, g_.src[e], node_ok, step,
+                                         accept, local);
+          if (local < 0) return charge(local), false;
+          if (!bfs_.found()) continue;
+          charge(local);
+          path.insert(path.begin(), e);
+          report(path);
+          return true;
+        }
       }
     }
+    charge(local);
     return false;
+  }
+
+  // Each class search in a component gets at most a slice of the global budget, so one
+  // expensive negative search (say, no G-single in a huge component) still leaves budget for
+  // the weaker classes; running out of a slice marks the result incomplete.
+  int64_t slice() const { return std::min<int64_t>(budget_, budget_ / 4 + 1'000'000); }
+  bool charge(int64_t& local_left) {
+    const int64_t given = slice();
+    budget_ -= given - std::max<int64_t>(local_left, 0);
+    if (local_left < 0) incomplete_ = true;
+    if (budget_ <= 0) exhausted_ = true;
+    return local_left >= 0;
   }
 
   void report(const std::vector<uint32_t>& cyc) {
@@ -199,6 +232,7 @@ class CycleSearch {
   graph::StateBfs bfs_;
   uint32_t stamp_ = 0;
   bool exhausted_ = false;
+  bool incomplete_ = false;
 };
 
 }  // namespace

@@ -79,6 +79,20 @@ TEST_CASE("random serial histories have no anomalies", "[txn][property]") {
                  << r.to_json().dump(1));
     REQUIRE(anomaly_types(r).empty());
     REQUIRE(r.verdict == Verdict::Valid);
+    // The witness order respects real time: a txn never precedes one that completed before
+    // it was invoked.
+    const Json& order = r.witness["serial_order"];
+    std::map<int64_t, size_t> rank;
+    for (size_t i = 0; i < order.size(); ++i) rank[order[i].get<int64_t>()] = i;
+    for (size_t i = 0; i < h.size(); ++i) {
+      const int64_t c = h.completion(i);
+      if (h[i].type != OpType::Invoke || c < 0 || h[static_cast<size_t>(c)].type != OpType::Ok)
+        continue;
+      for (size_t j = static_cast<size_t>(c) + 1; j < h.size(); ++j) {
+        if (h[j].type != OpType::Invoke || !rank.count(h[j].index)) continue;
+        REQUIRE(rank.at(h[i].index) < rank.at(h[j].index));
+      }
+    }
   }
 }
 

@@ -69,7 +69,8 @@ CheckResult check_transactional(const History& history, const TxnCheckOptions& o
   const auto infer_ms = ms_since(t1);
   const auto t2 = std::chrono::steady_clock::now();
   bool incomplete = false;
-  find_cycles(th, g, options.cycle_search_budget, findings, incomplete);
+  std::vector<uint32_t> order;
+  find_cycles(th, g, options.cycle_search_budget, findings, incomplete, &order);
 
   const auto search_ms = ms_since(t2);
   CheckResult r;
@@ -92,6 +93,13 @@ CheckResult check_transactional(const History& history, const TxnCheckOptions& o
     if (std::find(b.weakest_impossible.begin(), b.weakest_impossible.end(), m) ==
         b.weakest_impossible.end())
       r.witness["also_not"].push_back(m);
+  if (!order.empty()) {
+    // Committed and indeterminate txns only (aborted ones have no edges and did not happen).
+    Json serial = Json::array();
+    for (uint32_t t : order)
+      if (th.txns[t].status != TxnStatus::Fail) serial.push_back(th.txns[t].op_index);
+    r.witness["serial_order"] = std::move(serial);
+  }
   const bool violated = std::find(b.impossible.begin(), b.impossible.end(),
                                   options.consistency) != b.impossible.end();
   if (violated) {

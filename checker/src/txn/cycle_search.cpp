@@ -53,11 +53,14 @@ class CycleSearch {
         scc_(g.num_txns), comp_(g.num_txns, 0), sub_comp_(g.num_txns, 0),
         in_set_(g.num_txns, 0), bfs_(g.num_txns) {}
 
-  bool run() {
+  bool run(std::vector<uint32_t>* order) {
     uint8_t present = 0;
     for (uint8_t t : g_.type) present |= t;
     // Tiers only add edges, so an acyclic full graph (the common, valid case) needs one pass.
-    if (!any_cycle()) return true;
+    if (!any_cycle()) {
+      if (order) topological_order(*order);
+      return true;
+    }
     run_tier(kWW | kWR | kRW, 0);
     if (present & kProcess) run_tier(kWW | kWR | kRW | kProcess, kProcess);
     if (present & kRealtime) run_tier(kWW | kWR | kRW | kProcess | kRealtime, kRealtime);
@@ -65,6 +68,23 @@ class CycleSearch {
   }
 
  private:
+  // Kahn order of the acyclic graph: a serial order of the txns consistent with every
+  // dependency, process and real-time edge (the witness of a valid verdict).
+  void topological_order(std::vector<uint32_t>& order) {
+    std::vector<uint32_t> indeg(g_.num_txns, 0);
+    for (uint32_t v : csr_.targets) ++indeg[v];
+    order.clear();
+    order.reserve(g_.num_txns);
+    for (uint32_t u = 0; u < g_.num_txns; ++u)
+      if (indeg[u] == 0) order.push_back(u);
+    for (size_t head = 0; head < order.size(); ++head) {
+      const uint32_t u = order[head];
+      for (uint32_t i = csr_.begin(u); i < csr_.end(u); ++i)
+        if (--indeg[csr_.targets[i]] == 0) order.push_back(csr_.targets[i]);
+    }
+    FL_ASSERT(order.size() == g_.num_txns);
+  }
+
   bool any_cycle() {
     std::vector<uint32_t> all(g_.num_txns);
     for (uint32_t i = 0; i < g_.num_txns; ++i) all[i] = i;
@@ -238,9 +258,9 @@ class CycleSearch {
 }  // namespace
 
 void find_cycles(const TxnHistory& th, const DepGraph& g, int64_t budget_edges, Findings& out,
-                 bool& incomplete) {
+                 bool& incomplete, std::vector<uint32_t>* order) {
   CycleSearch s(th, g, budget_edges, out);
-  incomplete = !s.run();
+  incomplete = !s.run(order);
 }
 
 }  // namespace faultline::checker::txn

@@ -97,8 +97,9 @@ void add_process_edges(const TxnHistory& th, DepGraph& g);
 void add_realtime_edges(const TxnHistory& th, DepGraph& g, bool skip_same_process);
 
 // Cycle search (SCC + shortest cycle per class); sets `incomplete` when the budget ran out.
+// When the graph is acyclic and `order` is given, fills it with a topological order of txns.
 void find_cycles(const TxnHistory& th, const DepGraph& g, int64_t budget_edges, Findings& out,
-                 bool& incomplete);
+                 bool& incomplete, std::vector<uint32_t>* order = nullptr);
 
 // Plain-text explanation of one edge ("T2 read x=[1 2], which includes T1's append of 2").
 std::string explain_edge(const TxnHistory& th, const DepGraph& g, uint32_t e);

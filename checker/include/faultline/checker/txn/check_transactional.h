@@ -16,7 +16,10 @@
 //             explanation}], svg?}] for every anomaly found (at most max_reported_per_type per
 //             type), whether or not `consistency` proscribes it.
 //   witness   {anomaly_types, anomaly_counts, not (weakest violated models), also_not (the
-//             other violated models), possible, strongest_possible}
+//             other violated models), possible, strongest_possible, serial_order?}; when the
+//             dependency graph (with process and real-time edges) is acyclic, serial_order
+//             lists the committed/indeterminate txns (op index of the invocation) in an order
+//             consistent with every inferred edge.
 //   stats     {txns, edges, time_ms}
 // Thread-safety: pure function of its inputs (SVG rendering is serialized internally).
 #pragma once

@@ -219,6 +219,26 @@ TEST_CASE("rw-register anomalies", "[txn]") {
   }
 }
 
+TEST_CASE("rw-register sequential-keys orders versions by process", "[txn]") {
+  // Process 0 writes x=1, then x=2 and y=2 in a second txn; process 1 reads y=2 but x=1.
+  // Only with sequential keys is x: 1 < 2 known, which makes that read skew a G-single cycle
+  // (reader -rw-> second writer -wr-> reader).
+  History h;
+  testing::add_txn(h, 0, ok, Json::array({w("x", 1)}));
+  testing::add_txn(h, 0, ok, Json::array({w("x", 2), w("y", 2)}));
+  testing::add_txn(h, 1, ok, Json::array({rr("y", 2), rr("x", 1)}));
+  h.pair();
+  TxnCheckOptions o;
+  o.model = TxnModel::RwRegister;
+  o.realtime_edges = false;
+  o.process_edges = false;
+  CHECK(check_transactional(h, o).witness["anomaly_types"].empty());
+  o.sequential_keys = true;
+  const CheckResult r = check_transactional(h, o);
+  INFO(r.to_json().dump(1));
+  CHECK(r.witness["anomaly_types"] == Json::array({"G-single"}));
+}
+
 TEST_CASE("model boundary names violated and strongest possible models", "[txn]") {
   auto h = concurrent_txns({{0, ok, {ap("x", 1), ap("y", 1)}},
                             {1, ok, {rd("x", {}), rd("y", {1})}},

@@ -5,10 +5,13 @@
 // version) and writes-follow-reads within a txn (a txn that read k=a and then wrote k=b installs
 // b after a). Each version-order edge a < b gives ww writer(a) -> writer(b) and rw
 // reader(a) -> writer(b); each external read gives wr writer -> reader. Only a txn's final write
-// to a key installs a version; reading an earlier one is G1b.
+// to a key installs a version; reading an earlier one is G1b. Optionally (sequential_keys),
+// process order orders the versions each process observes, as Elle's :sequential-keys.
 #include <algorithm>
 #include <string>
 #include <tuple>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "dependency_graph.h"
 #include "faultline/checker/graph/csr_digraph.h"
@@ -96,7 +99,7 @@ Facts scan(const TxnHistory& th, Findings& out) {
 
 }  // namespace
 
-void infer_rw_register(const TxnHistory& th, DepGraph& g, Findings& out) {
+void infer_rw_register(const TxnHistory& th, DepGraph& g, Findings& out, bool sequential_keys) {
   g.num_txns = static_cast<uint32_t>(th.txns.size());
   Facts facts = scan(th, out);
   const size_t nk = th.key_names.size();
@@ -183,15 +186,48 @@ void infer_rw_register(const TxnHistory& th, DepGraph& g, Findings& out) {
   for (const auto& [k, v, w] : writes)
     if (installs(w)) version_edge(k, kNil, w);
   std::vector<uint32_t> vsrc, vdst;  // version graph over write mops, for cyclic-versions
+  std::unordered_set<uint64_t> done_versions;
+  // a < b where b is installed by write mop b_mop; each distinct pair once.
+  auto ordered = [&](uint32_t k, int64_t a, uint32_t b_mop) {
+    const uint32_t aw = writer(k, a);
+    if (aw == b_mop || (aw != kNoPos && !installs(aw))) return;
+    if (!done_versions.insert((uint64_t{aw} << 32) | b_mop).second) return;
+    version_edge(k, a, b_mop);
+    if (aw != kNoPos) {
+      vsrc.push_back(aw);
+      vdst.push_back(b_mop);
+    }
+  };
   for (const auto& x : facts.wfr) {
     if (x.read_value == kNil || !installs(x.write_mop) || th.txns[x.txn].status != TxnStatus::Ok)
       continue;
     const uint32_t aw = writer(x.key, x.read_value);
     if (aw != kNoPos && th.mops[aw].txn == x.txn) continue;  // its own write: future-read
-    version_edge(x.key, x.read_value, x.write_mop);
-    if (aw != kNoPos) {
-      vsrc.push_back(aw);
-      vdst.push_back(x.write_mop);
+    ordered(x.key, x.read_value, x.write_mop);
+  }
+  if (sequential_keys) {
+    // Elle's "sequential-keys": each key is sequentially consistent on its own, so the
+    // versions one process observes (reads) or installs (final writes), txn after txn, only
+    // move forward: a txn's version of k follows the version its process's previous txn saw.
+    std::unordered_map<int64_t, std::unordered_map<uint32_t, int64_t>> last_seen;
+    for (uint32_t t = 0; t < th.txns.size(); ++t) {
+      const Txn& tx = th.txns[t];
+      if (tx.status != TxnStatus::Ok || tx.process == kNoProcess) continue;
+      auto& seen = last_seen[tx.process];
+      std::unordered_map<uint32_t, int64_t> mine;  // key -> last version in this txn
+      for (uint32_t i = tx.mop_begin; i < tx.mop_end; ++i) {
+        const Mop& m = th.mops[i];
+        if (m.kind == MopKind::Write || (m.kind == MopKind::Read && m.known))
+          mine[m.key] = m.value;
+      }
+      for (const auto& [k, v] : mine) {
+        auto it = seen.find(k);
+        if (it != seen.end() && it->second != v && v != kNil) {
+          const uint32_t bw = writer(k, v);
+          if (installs(bw)) ordered(k, it->second, bw);
+        }
+        seen[k] = v;
+      }
     }
   }
   const auto vg = graph::CsrDigraph::build(static_cast<uint32_t>(th.mops.size()), vsrc.data(),

@@ -37,6 +37,9 @@ struct TxnCheckOptions {
   std::string consistency = "serializable";   // one of transactional_model_names()
   bool process_edges = true;                  // needed for the strong-session verdicts
   bool realtime_edges = true;                 // needed for the strict verdicts
+  // rw-register only: assume each key is sequentially consistent by itself (Elle's
+  // :sequential-keys), so process order also orders the versions a process observes.
+  bool sequential_keys = false;
   int64_t cycle_search_budget = 200'000'000;  // edge relaxations in cycle searches
   size_t max_reported_per_type = 16;
   bool render_svg = true;

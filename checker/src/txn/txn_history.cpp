@@ -90,7 +90,8 @@ class TxnCompiler {
         mop.value = value_code(val);
       } else if (f == "r") {
         mop.kind = MopKind::Read;
-        mop.known = t.status == TxnStatus::Ok;
+        // Reads are known only from an ok completion that carries a value.
+        mop.known = t.status == TxnStatus::Ok && value_op != &op;
         if (mop.known) read_value(*value_op, val, mop);
       } else {
         bad_op(*value_op, "unknown micro-op function \"" + std::string(f) + "\"");

@@ -2,6 +2,8 @@
 // stronger is reported.
 #include <catch2/catch.hpp>
 
+#include "graphviz_lsan_suppressions.h"
+
 #include "faultline/checker/txn/check_transactional.h"
 #include "txn_test_support.h"
 

@@ -1,6 +1,8 @@
 // The CLI-facing dispatch from (model, consistency) strings to the right checker.
 #include <catch2/catch.hpp>
 
+#include "graphviz_lsan_suppressions.h"
+
 #include "causal_test_support.h"
 #include "faultline/checker/txn_causal_entry.h"
 #include "txn_test_support.h"

@@ -1,6 +1,8 @@
 // Elle's paper example (Figure 2): a G-single-realtime history, serializable but not strict.
 #include <catch2/catch.hpp>
 
+#include "graphviz_lsan_suppressions.h"
+
 #include "faultline/checker/txn/check_transactional.h"
 #include "faultline/core/formats.h"
 

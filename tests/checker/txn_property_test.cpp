@@ -2,6 +2,8 @@
 // serializability oracle. Every failure prints its seed.
 #include <catch2/catch.hpp>
 
+#include "graphviz_lsan_suppressions.h"
+
 #include <algorithm>
 #include <numeric>
 #include <set>

@@ -21,7 +21,7 @@ Json finding_json(const TxnHistory& th, const DepGraph& g, const Finding& f, boo
   Json j = {{"type", f.type}, {"explanation", f.explanation}};
   Json txns = Json::array();
   for (uint32_t t : f.txns) txns.push_back(th.txns[t].op_index);
-  j["txns"] = txns;
+  j["ops"] = txns;
   if (!f.cycle_edges.empty()) {
     Json steps = Json::array();
     for (uint32_t e : f.cycle_edges) {

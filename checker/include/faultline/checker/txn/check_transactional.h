@@ -12,7 +12,7 @@
 //   verdict   invalid if any anomaly found is proscribed by options.consistency; unknown if
 //             none is but the cycle-search budget ran out or the input breaks the checker's
 //             assumptions (non-unique written values), with `reason`; else valid.
-//   anomalies [{type, explanation, txns: [op index...], steps?: [{from, to, type, key?,
+//   anomalies [{type, explanation, ops: [op index of each txn...], steps?: [{from, to, type, key?,
 //             explanation}], svg?}] for every anomaly found (at most max_reported_per_type per
 //             type), whether or not `consistency` proscribes it.
 //   witness   {anomaly_types, anomaly_counts, not (weakest violated models), also_not (the

@@ -146,6 +146,17 @@ TEST_CASE("random sequentially consistent stores satisfy every causal model", "[
       INFO(r.to_json().dump(1));
       REQUIRE(r.verdict == Verdict::Valid);
     }
+    // The arbitration order of a sequential store is consistent with session order.
+    const Json order = run(h, CausalModel::CCv).witness["arbitration_order"];
+    REQUIRE(order.size() == ops.size());
+    std::map<int64_t, int64_t> last_pos_of_process;
+    std::map<int64_t, size_t> rank;
+    for (size_t i = 0; i < order.size(); ++i) rank[order[i].get<int64_t>()] = i;
+    for (size_t i = 0; i < h.size(); i += 2) {
+      auto it = last_pos_of_process.find(h[i].process);
+      if (it != last_pos_of_process.end()) REQUIRE(rank.at(it->second) < rank.at(h[i].index));
+      last_pos_of_process[h[i].process] = h[i].index;
+    }
     REQUIRE(check_session_guarantees(h, SessionOptions{}).verdict == Verdict::Valid);
   }
 }

@@ -168,7 +168,8 @@ bool check_cm(const RegisterHistory& rh, const CausalClocks& co, CausalReport& r
 }
 
 // CCv: co ∪ cf acyclic, cf = {w1 -> w2 : some read returns w2 with w1 (same key) in its past}.
-bool check_ccv(const RegisterHistory& rh, const CausalClocks& co, CausalReport& rep) {
+bool check_ccv(const RegisterHistory& rh, const CausalClocks& co, CausalReport& rep,
+               std::vector<uint32_t>& arbitration) {
   const uint32_t k = rh.sessions();
   std::vector<std::pair<uint32_t, uint32_t>> cf;
   for (uint32_t r = 0; r < rh.events.size(); ++r) {
@@ -181,7 +182,7 @@ bool check_ccv(const RegisterHistory& rh, const CausalClocks& co, CausalReport& 
   }
   CausalClocks tmp;
   std::vector<uint32_t> left;
-  if (compute_clocks(rh, cf, {}, tmp, left)) return true;
+  if (compute_clocks(rh, cf, {}, tmp, left, &arbitration)) return true;
   const auto cyc = find_event_cycle(rh, cf, left);
   rep.add("CyclicCF",
           "no single order of writes explains the reads: causal order plus the conflict order "
@@ -215,10 +216,11 @@ CheckResult check_causal(const History& history, const CausalOptions& options) {
   const bool acyclic = compute_clocks(rh, {}, {}, co, left);
   const bool cc = check_cc(rh, co, acyclic, left, rep);
   bool cm = false, ccv = false;
+  std::vector<uint32_t> arbitration;
   std::string unknown;
   if (cc) {
     cm = check_cm(rh, co, rep, unknown);
-    ccv = check_ccv(rh, co, rep);
+    ccv = check_ccv(rh, co, rep, arbitration);
   }
   std::vector<std::string> impossible, possible;
   (cc ? possible : impossible).push_back("causal");
@@ -244,6 +246,13 @@ CheckResult check_causal(const History& history, const CausalOptions& options) {
                {"also_not", cc ? Json::array()
                                : Json::array({"causal-memory", "causal-convergence"})},
                {"possible", possible}};
+  if (ccv && options.model == CausalModel::CCv) {
+    // A total order of all ops extending causal and conflict order: the arbitration order
+    // under which every read returns the last write to its key in its causal past.
+    Json order = Json::array();
+    for (uint32_t e : arbitration) order.push_back(rh.op_index(e));
+    r.witness["arbitration_order"] = std::move(order);
+  }
   r.stats["model"] = to_string(options.model);
   r.stats["time_ms"] = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::steady_clock::now() - t0).count();

@@ -193,7 +193,7 @@ std::string RegisterHistory::describe(uint32_t e) const {
 bool compute_clocks(const RegisterHistory& rh,
                     const std::vector<std::pair<uint32_t, uint32_t>>& extra,
                     const std::vector<uint8_t>& in_scope, CausalClocks& out,
-                    std::vector<uint32_t>& left) {
+                    std::vector<uint32_t>& left, std::vector<uint32_t>* order) {
   const uint32_t n = static_cast<uint32_t>(rh.events.size());
   const uint32_t k = rh.sessions();
   out.k = k;
@@ -254,7 +254,10 @@ bool compute_clocks(const RegisterHistory& rh,
     for (uint32_t i = reader_off[e]; i < reader_off[e + 1]; ++i) release(readers[i]);
     for (uint32_t i = succ_off[e]; i < succ_off[e + 1]; ++i) release(succ[i]);
   }
-  if (queue.size() == scope_size) return true;
+  if (queue.size() == scope_size) {
+    if (order) *order = std::move(queue);
+    return true;
+  }
   left.clear();
   for (uint32_t e = 0; e < n; ++e)
     if (scoped(e) && indeg[e] > 0) left.push_back(e);

@@ -64,9 +64,10 @@ struct CausalClocks {
 
 // Edges: po, read_from, plus `extra` (pairs from -> to). Only events with in_scope (or all if
 // empty) take part. Returns false when a cycle exists; `left` receives the events not ordered.
+// `order`, when given, receives the Kahn order of the events in scope.
 bool compute_clocks(const RegisterHistory& rh, const std::vector<std::pair<uint32_t, uint32_t>>& extra,
                     const std::vector<uint8_t>& in_scope, CausalClocks& out,
-                    std::vector<uint32_t>& left);
+                    std::vector<uint32_t>& left, std::vector<uint32_t>* order = nullptr);
 
 // a strictly before b in the relation the clocks describe.
 inline bool before(const RegisterHistory& rh, const CausalClocks& c, uint32_t a, uint32_t b) {

@@ -56,7 +56,8 @@ struct CausalOptions {
 // verdict: invalid if a pattern of options.model is found; unknown (with reason) for
 // non-unique written values or an input over the memory bound; else valid.
 // anomalies: [{type, explanation, ops: [history index...]}]; witness: {patterns, not,
-// possible}; stats: {ops, sessions, time_ms}.
+// also_not, possible, arbitration_order? (CCv valid: op indexes in an order extending causal
+// and conflict order)}; stats: {ops, sessions, time_ms}.
 CheckResult check_causal(const History& history, const CausalOptions& options);
 
 enum class SessionGuarantee { ReadYourWrites, MonotonicReads, MonotonicWrites, WritesFollowReads };

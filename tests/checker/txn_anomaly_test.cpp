@@ -279,3 +279,18 @@ TEST_CASE("an exhausted cycle-search budget gives unknown with a reason", "[txn]
   CHECK(r.verdict == Verdict::Unknown);
   CHECK(r.reason.find("budget") != std::string::npos);
 }
+
+TEST_CASE("list-append G0-realtime: version order against real time", "[txn]") {
+  // T0 appends 2 and commits; T2 starts later and appends 1; a reader sees [1 2].
+  History h;
+  testing::add_txn(h, 0, ok, Json::array({ap("x", 2)}));
+  testing::add_txn(h, 1, ok, Json::array({ap("x", 1)}));
+  testing::add_txn(h, 2, ok, Json::array({rd("x", {1, 2})}));
+  h.pair();
+  TxnCheckOptions o;
+  o.consistency = "strict-serializable";
+  const CheckResult r = check_transactional(h, o);
+  INFO(r.to_json().dump(1));
+  CHECK(r.witness["anomaly_types"] == Json::array({"G0-realtime"}));
+  CHECK(r.witness["not"] == Json::array({"strict-serializable"}));
+}

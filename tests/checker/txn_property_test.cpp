@@ -77,6 +77,7 @@ TEST_CASE("random serial histories have no anomalies", "[txn][property]") {
     co.model = o.list_append ? TxnModel::ListAppend : TxnModel::RwRegister;
     co.consistency = "strict-serializable";
     co.sequential_keys = seed % 4 == 1;
+    co.linearizable_keys = seed % 8 == 3;
     const CheckResult r = check_transactional(h, co);
     INFO("seed " << seed << " model " << (o.list_append ? "list-append" : "rw-register") << "\n"
                  << r.to_json().dump(1));

@@ -61,7 +61,7 @@ CheckResult check_transactional(const History& history, const TxnCheckOptions& o
   if (options.model == TxnModel::ListAppend) {
     infer_list_append(th, g, findings);
   } else {
-    infer_rw_register(th, g, findings, options.sequential_keys);
+    infer_rw_register(th, g, findings, options.sequential_keys, options.linearizable_keys);
   }
   g.num_txns = static_cast<uint32_t>(th.txns.size());
   if (options.process_edges) add_process_edges(th, g);

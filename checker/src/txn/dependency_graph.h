@@ -89,7 +89,8 @@ class Findings {
 
 // Dependency inference; each adds ww/wr/rw edges to g and non-cycle anomalies to out.
 void infer_list_append(const TxnHistory& th, DepGraph& g, Findings& out);
-void infer_rw_register(const TxnHistory& th, DepGraph& g, Findings& out, bool sequential_keys);
+void infer_rw_register(const TxnHistory& th, DepGraph& g, Findings& out, bool sequential_keys,
+                       bool linearizable_keys);
 // Session edges: consecutive committed-or-indeterminate txns of one process; real-time edges
 // as a transitive reduction of "a completed before b was invoked" (history order).
 void add_process_edges(const TxnHistory& th, DepGraph& g);

@@ -5,8 +5,9 @@
 // version) and writes-follow-reads within a txn (a txn that read k=a and then wrote k=b installs
 // b after a). Each version-order edge a < b gives ww writer(a) -> writer(b) and rw
 // reader(a) -> writer(b); each external read gives wr writer -> reader. Only a txn's final write
-// to a key installs a version; reading an earlier one is G1b. Optionally (sequential_keys),
-// process order orders the versions each process observes, as Elle's :sequential-keys.
+// to a key installs a version; reading an earlier one is G1b. Optionally, process order
+// (sequential_keys) or real-time order (linearizable_keys) orders the versions txns observe, as
+// Elle's :sequential-keys / :linearizable-keys.
 #include <algorithm>
 #include <string>
 #include <tuple>
@@ -99,7 +100,8 @@ Facts scan(const TxnHistory& th, Findings& out) {
 
 }  // namespace
 
-void infer_rw_register(const TxnHistory& th, DepGraph& g, Findings& out, bool sequential_keys) {
+void infer_rw_register(const TxnHistory& th, DepGraph& g, Findings& out, bool sequential_keys,
+                       bool linearizable_keys) {
   g.num_txns = static_cast<uint32_t>(th.txns.size());
   Facts facts = scan(th, out);
   const size_t nk = th.key_names.size();
@@ -227,6 +229,55 @@ void infer_rw_register(const TxnHistory& th, DepGraph& g, Findings& out, bool se
           if (installs(bw)) ordered(k, it->second, bw);
         }
         seen[k] = v;
+      }
+    }
+  }
+  if (linearizable_keys) {
+    // Elle's "linearizable-keys": each key is linearizable by itself, so if T1 completed
+    // before T2 was invoked and both observed k, T2's version of k is not older than T1's.
+    // As for real-time edges, only a transitive reduction is needed: per key, a frontier of
+    // completed observers that no later completed observer follows yet.
+    auto observed = [&](uint32_t t) {
+      std::vector<std::pair<uint32_t, int64_t>> kv;
+      const Txn& tx = th.txns[t];
+      for (uint32_t i = tx.mop_begin; i < tx.mop_end; ++i) {
+        const Mop& m = th.mops[i];
+        if (m.kind != MopKind::Write && !(m.kind == MopKind::Read && m.known)) continue;
+        auto it = std::find_if(kv.begin(), kv.end(), [&](const auto& p) { return p.first == m.key; });
+        if (it == kv.end()) kv.emplace_back(m.key, m.value); else it->second = m.value;
+      }
+      return kv;
+    };
+    struct Ev { uint32_t pos, txn; bool complete; };
+    std::vector<Ev> evs;
+    for (uint32_t t = 0; t < th.txns.size(); ++t) {
+      if (th.txns[t].status != TxnStatus::Ok) continue;
+      evs.push_back({th.txns[t].invoke_pos, t, false});
+      evs.push_back({th.txns[t].complete_pos, t, true});
+    }
+    std::sort(evs.begin(), evs.end(), [](const Ev& a, const Ev& b) { return a.pos < b.pos; });
+    std::unordered_map<uint32_t, std::vector<std::pair<uint32_t, int64_t>>> frontier;  // key -> (txn, version)
+    std::unordered_map<uint64_t, std::vector<uint32_t>> preds;  // (txn, key) -> frontier at invoke
+    for (const Ev& ev : evs) {
+      for (const auto& [k, v] : observed(ev.txn)) {
+        auto& f = frontier[k];
+        const uint64_t id = (uint64_t{ev.txn} << 32) | k;
+        if (!ev.complete) {
+          auto& pr = preds[id];
+          for (const auto& [p, pv] : f) {
+            pr.push_back(p);
+            if (pv == v || v == kNil) continue;
+            const uint32_t bw = writer(k, v);
+            if (installs(bw)) ordered(k, pv, bw);
+          }
+        } else {
+          const auto& pr = preds[id];
+          f.erase(std::remove_if(f.begin(), f.end(), [&](const auto& e) {
+                    return std::find(pr.begin(), pr.end(), e.first) != pr.end();
+                  }), f.end());
+          f.emplace_back(ev.txn, v);
+          preds.erase(id);
+        }
       }
     }
   }

@@ -40,6 +40,9 @@ struct TxnCheckOptions {
   // rw-register only: assume each key is sequentially consistent by itself (Elle's
   // :sequential-keys), so process order also orders the versions a process observes.
   bool sequential_keys = false;
+  // rw-register only: assume each key is linearizable by itself (Elle's :linearizable-keys),
+  // so real-time order also orders the versions txns observe.
+  bool linearizable_keys = false;
   int64_t cycle_search_budget = 200'000'000;  // edge relaxations in cycle searches
   size_t max_reported_per_type = 16;
   bool render_svg = true;

@@ -127,6 +127,15 @@ TEST_CASE("list-append incompatible order", "[txn]") {
   CHECK(types_of(h) == Json::array({"incompatible-order"}));
 }
 
+TEST_CASE("list-append garbage and duplicates in a read that is not the longest", "[txn]") {
+  auto h = concurrent_txns({{0, ok, {ap("x", 1), ap("x", 2)}},
+                            {1, ok, {rd("x", {1, 2})}},
+                            {2, ok, {rd("x", {9})}},
+                            {3, ok, {rd("x", {2, 2})}}});
+  CHECK(types_of(h) ==
+        Json::array({"duplicate-elements", "garbage-read", "incompatible-order"}));
+}
+
 TEST_CASE("list-append G-single-process: a session misses its own write", "[txn]") {
   History h;
   // T0 and T2 on process 0, in that order; T1 (process 1) overlaps both and sees x=[1].

@@ -259,6 +259,32 @@ void infer_list_append(const TxnHistory& th, DepGraph& g, Findings& out) {
       out.add(std::move(fd));
       break;
     }
+    if (!compatible[k]) {
+      // Without one version order, garbage and duplicates must be looked for read by read
+      // (the longest read was covered above).
+      std::vector<int64_t> sorted;
+      for (const uint32_t* r = r_begin; r != r_end; ++r) {
+        if (*r == longest) continue;
+        const Mop& m = th.mops[*r];
+        sorted.assign(th.list(m), th.list(m) + m.list_len);
+        std::sort(sorted.begin(), sorted.end());
+        const auto dup = std::adjacent_find(sorted.begin(), sorted.end());
+        if (dup != sorted.end()) {
+          out.add(Finding("duplicate-elements", {m.txn},
+                          txn_name(th, m.txn) + " read " + th.key_str(k) + "=" +
+                              th.list_str(m) + ", which contains " + th.value_str(*dup) +
+                              " twice"));
+        }
+        for (int64_t v : sorted) {
+          if (writer(v) != kNoPos) continue;
+          out.add(Finding("garbage-read", {m.txn},
+                          txn_name(th, m.txn) + " read " + th.key_str(k) + "=" +
+                              th.list_str(m) + ", but no transaction ever appended " +
+                              th.value_str(v) + " to " + th.key_str(k)));
+          break;
+        }
+      }
+    }
 
     for (const uint32_t* r = r_begin; r != r_end; ++r) {
       const uint32_t rm = *r;

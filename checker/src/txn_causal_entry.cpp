@@ -22,7 +22,8 @@ bool is_session(const std::string& c) {
 }  // namespace
 
 std::optional<CheckResult> check_txn_or_causal(const History& history, const std::string& model,
-                                               const std::string& consistency) {
+                                               const std::string& consistency,
+                                               const TxnCausalFlags& flags) {
   if (model == "list-append" || model == "rw-register") {
     if (is_causal(consistency) || is_session(consistency)) {
       throw std::invalid_argument("--consistency " + consistency +
@@ -32,6 +33,9 @@ std::optional<CheckResult> check_txn_or_causal(const History& history, const std
     txn::TxnCheckOptions o;
     o.model = txn::txn_model_from_string(model);
     if (!consistency.empty()) o.consistency = consistency;
+    o.sequential_keys = flags.sequential_keys;
+    o.linearizable_keys = flags.linearizable_keys;
+    o.render_svg = flags.render_svg;
     return txn::check_transactional(history, o);
   }
   if (is_causal(consistency)) {

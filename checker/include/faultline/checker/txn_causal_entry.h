@@ -21,7 +21,15 @@
 
 namespace faultline::checker {
 
+// Extra knobs a CLI may expose (--sequential-keys, --linearizable-keys, --no-svg).
+struct TxnCausalFlags {
+  bool sequential_keys = false;    // rw-register: process order orders each key's versions
+  bool linearizable_keys = false;  // rw-register: real-time order orders each key's versions
+  bool render_svg = true;          // Graphviz SVG of each reported cycle
+};
+
 std::optional<CheckResult> check_txn_or_causal(const History& history, const std::string& model,
-                                               const std::string& consistency);
+                                               const std::string& consistency,
+                                               const TxnCausalFlags& flags = {});
 
 }  // namespace faultline::checker

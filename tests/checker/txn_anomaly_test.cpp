@@ -343,3 +343,32 @@ TEST_CASE("list-append G0-realtime: version order against real time", "[txn]") {
   CHECK(r.witness["anomaly_types"] == Json::array({"G0-realtime"}));
   CHECK(r.witness["not"] == Json::array({"strict-serializable"}));
 }
+
+TEST_CASE("list-append G1c-process: a session reads from the future of its own writes", "[txn]") {
+  // Process 0 runs T-a (reads y=[1]) then T-b (appends x 1); process 1's txn, overlapping
+  // both, appends y 1 after reading x=[1]: T-a -process-> T-b -wr-> T1 -wr-> T-a.
+  History h;
+  auto op = [&](int64_t p, OpType t, Json v) {
+    Op o;
+    o.process = p;
+    o.type = t;
+    o.f = "txn";
+    o.value = std::move(v);
+    h.add(o);
+  };
+  op(1, OpType::Invoke, Json::array({rr("x", nullptr), ap("y", 1)}));
+  op(0, OpType::Invoke, Json::array({rr("y", nullptr)}));
+  op(0, ok, Json::array({rd("y", {1})}));
+  op(0, OpType::Invoke, Json::array({ap("x", 1)}));
+  op(0, ok, Json::array({ap("x", 1)}));
+  op(1, ok, Json::array({rd("x", {1}), ap("y", 1)}));
+  h.pair();
+  TxnCheckOptions o;
+  o.consistency = "strong-session-serializable";
+  const CheckResult r = check_transactional(h, o);
+  INFO(r.to_json().dump(1));
+  CHECK(r.witness["anomaly_types"] == Json::array({"G1c-process"}));
+  CHECK(r.verdict == Verdict::Invalid);
+  o.consistency = "serializable";
+  CHECK(check_transactional(h, o).verdict == Verdict::Valid);
+}

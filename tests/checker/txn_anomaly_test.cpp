@@ -2,6 +2,8 @@
 // stronger is reported.
 #include <catch2/catch.hpp>
 
+#include "graphviz_lsan_suppressions.h"
+
 #include "faultline/checker/txn/check_transactional.h"
 #include "txn_test_support.h"
 
@@ -125,6 +127,15 @@ TEST_CASE("list-append incompatible order", "[txn]") {
   CHECK(types_of(h) == Json::array({"incompatible-order"}));
 }
 
+TEST_CASE("list-append garbage and duplicates in a read that is not the longest", "[txn]") {
+  auto h = concurrent_txns({{0, ok, {ap("x", 1), ap("x", 2)}},
+                            {1, ok, {rd("x", {1, 2})}},
+                            {2, ok, {rd("x", {9})}},
+                            {3, ok, {rd("x", {2, 2})}}});
+  CHECK(types_of(h) ==
+        Json::array({"duplicate-elements", "garbage-read", "incompatible-order"}));
+}
+
 TEST_CASE("list-append G-single-process: a session misses its own write", "[txn]") {
   History h;
   // T0 and T2 on process 0, in that order; T1 (process 1) overlaps both and sees x=[1].
@@ -219,6 +230,66 @@ TEST_CASE("rw-register anomalies", "[txn]") {
   }
 }
 
+TEST_CASE("rw-register sequential-keys orders versions by process", "[txn]") {
+  // Process 0 writes x=1, then x=2 and y=2 in a second txn; process 1 reads y=2 but x=1.
+  // Only with sequential keys is x: 1 < 2 known, which makes that read skew a G-single cycle
+  // (reader -rw-> second writer -wr-> reader).
+  History h;
+  testing::add_txn(h, 0, ok, Json::array({w("x", 1)}));
+  testing::add_txn(h, 0, ok, Json::array({w("x", 2), w("y", 2)}));
+  testing::add_txn(h, 1, ok, Json::array({rr("y", 2), rr("x", 1)}));
+  h.pair();
+  TxnCheckOptions o;
+  o.model = TxnModel::RwRegister;
+  o.realtime_edges = false;
+  o.process_edges = false;
+  CHECK(check_transactional(h, o).witness["anomaly_types"].empty());
+  o.sequential_keys = true;
+  const CheckResult r = check_transactional(h, o);
+  INFO(r.to_json().dump(1));
+  CHECK(r.witness["anomaly_types"] == Json::array({"G-single"}));
+}
+
+TEST_CASE("rw-register linearizable-keys orders versions by real time", "[txn]") {
+  // x=1 then x=2 (with y=2) are written by different processes one after the other; a reader
+  // spanning both reads y=2 but x=1. Only linearizable keys give x: 1 < 2 (G-single then).
+  History h;
+  auto op = [&](int64_t p, OpType t, Json v) {
+    Op o;
+    o.process = p;
+    o.type = t;
+    o.f = "txn";
+    o.value = std::move(v);
+    h.add(o);
+  };
+  op(2, OpType::Invoke, Json::array({rr("y", nullptr), rr("x", nullptr)}));
+  op(0, OpType::Invoke, Json::array({w("x", 1)}));
+  op(0, ok, Json::array({w("x", 1)}));
+  op(1, OpType::Invoke, Json::array({w("x", 2), w("y", 2)}));
+  op(1, ok, Json::array({w("x", 2), w("y", 2)}));
+  op(2, ok, Json::array({rr("y", 2), rr("x", 1)}));
+  h.pair();
+  TxnCheckOptions o;
+  o.model = TxnModel::RwRegister;
+  o.realtime_edges = false;
+  o.process_edges = false;
+  o.sequential_keys = true;
+  CHECK(check_transactional(h, o).witness["anomaly_types"].empty());
+  o.linearizable_keys = true;
+  const CheckResult r = check_transactional(h, o);
+  INFO(r.to_json().dump(1));
+  CHECK(r.witness["anomaly_types"] == Json::array({"G-single"}));
+
+  // A read of x=1 that starts after x=2 committed contradicts linearizable keys outright.
+  History stale;
+  testing::add_txn(stale, 0, ok, Json::array({w("x", 1)}));
+  testing::add_txn(stale, 1, ok, Json::array({w("x", 2)}));
+  testing::add_txn(stale, 2, ok, Json::array({rr("x", 1)}));
+  stale.pair();
+  const Json t = check_transactional(stale, o).witness["anomaly_types"];
+  CHECK(std::find(t.begin(), t.end(), "cyclic-versions") != t.end());
+}
+
 TEST_CASE("model boundary names violated and strongest possible models", "[txn]") {
   auto h = concurrent_txns({{0, ok, {ap("x", 1), ap("y", 1)}},
                             {1, ok, {rd("x", {}), rd("y", {1})}},
@@ -231,4 +302,73 @@ TEST_CASE("model boundary names violated and strongest possible models", "[txn]"
   CHECK(check_transactional(h, o).verdict == Verdict::Valid);
   o.consistency = "no-such-model";
   CHECK_THROWS_AS(check_transactional(h, o), std::invalid_argument);
+}
+
+TEST_CASE("explanations name the txns and why each edge holds", "[txn]") {
+  auto h = concurrent_txns({{0, ok, {ap("x", 1), rd("y", {1})}},
+                            {1, ok, {ap("y", 1), rd("x", {1})}}});
+  TxnCheckOptions o;
+  const CheckResult r = check_transactional(h, o);
+  REQUIRE(r.anomalies.size() == 1);
+  const std::string text = r.anomalies[0]["explanation"];
+  INFO(text);
+  CHECK(text.find("T1 read x=[1], which includes T0's append of 1") != std::string::npos);
+  CHECK(text.find("T0 read y=[1], which includes T1's append of 1") != std::string::npos);
+  CHECK(r.anomalies[0]["steps"].size() == 2);
+  CHECK(r.anomalies[0]["svg"].get<std::string>().find("</svg>") != std::string::npos);
+}
+
+TEST_CASE("an exhausted cycle-search budget gives unknown with a reason", "[txn]") {
+  auto h = concurrent_txns({{0, ok, {rd("x", {}), rd("y", {}), ap("x", 1)}},
+                            {1, ok, {rd("x", {}), rd("y", {}), ap("y", 1)}},
+                            {2, ok, {rd("x", {1}), rd("y", {1})}}});
+  TxnCheckOptions o;
+  o.cycle_search_budget = 0;
+  const CheckResult r = check_transactional(h, o);
+  CHECK(r.verdict == Verdict::Unknown);
+  CHECK(r.reason.find("budget") != std::string::npos);
+}
+
+TEST_CASE("list-append G0-realtime: version order against real time", "[txn]") {
+  // T0 appends 2 and commits; T2 starts later and appends 1; a reader sees [1 2].
+  History h;
+  testing::add_txn(h, 0, ok, Json::array({ap("x", 2)}));
+  testing::add_txn(h, 1, ok, Json::array({ap("x", 1)}));
+  testing::add_txn(h, 2, ok, Json::array({rd("x", {1, 2})}));
+  h.pair();
+  TxnCheckOptions o;
+  o.consistency = "strict-serializable";
+  const CheckResult r = check_transactional(h, o);
+  INFO(r.to_json().dump(1));
+  CHECK(r.witness["anomaly_types"] == Json::array({"G0-realtime"}));
+  CHECK(r.witness["not"] == Json::array({"strict-serializable"}));
+}
+
+TEST_CASE("list-append G1c-process: a session reads from the future of its own writes", "[txn]") {
+  // Process 0 runs T-a (reads y=[1]) then T-b (appends x 1); process 1's txn, overlapping
+  // both, appends y 1 after reading x=[1]: T-a -process-> T-b -wr-> T1 -wr-> T-a.
+  History h;
+  auto op = [&](int64_t p, OpType t, Json v) {
+    Op o;
+    o.process = p;
+    o.type = t;
+    o.f = "txn";
+    o.value = std::move(v);
+    h.add(o);
+  };
+  op(1, OpType::Invoke, Json::array({rr("x", nullptr), ap("y", 1)}));
+  op(0, OpType::Invoke, Json::array({rr("y", nullptr)}));
+  op(0, ok, Json::array({rd("y", {1})}));
+  op(0, OpType::Invoke, Json::array({ap("x", 1)}));
+  op(0, ok, Json::array({ap("x", 1)}));
+  op(1, ok, Json::array({rd("x", {1}), ap("y", 1)}));
+  h.pair();
+  TxnCheckOptions o;
+  o.consistency = "strong-session-serializable";
+  const CheckResult r = check_transactional(h, o);
+  INFO(r.to_json().dump(1));
+  CHECK(r.witness["anomaly_types"] == Json::array({"G1c-process"}));
+  CHECK(r.verdict == Verdict::Invalid);
+  o.consistency = "serializable";
+  CHECK(check_transactional(h, o).verdict == Verdict::Valid);
 }

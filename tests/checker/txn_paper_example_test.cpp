@@ -1,15 +1,17 @@
 // Elle's paper example (Figure 2): a G-single-realtime history, serializable but not strict.
 #include <catch2/catch.hpp>
 
+#include "graphviz_lsan_suppressions.h"
+
 #include "faultline/checker/txn/check_transactional.h"
-#include "txn_test_support.h"
+#include "faultline/core/formats.h"
 
 using namespace faultline;
 using namespace faultline::checker::txn;
 
 TEST_CASE("Elle paper example is G-single-realtime and not strict-serializable", "[txn]") {
-  const History h = testing::read_edn_lines(std::string(FAULTLINE_CORPUS_DIR) +
-                                            "/elle/paper-example.edn");
+  History h = read_history_file(std::string(FAULTLINE_CORPUS_DIR) + "/elle/paper-example.edn");
+  h.pair();
   TxnCheckOptions opt;
   opt.consistency = "strict-serializable";
   const CheckResult r = check_transactional(h, opt);

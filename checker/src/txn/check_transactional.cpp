@@ -21,7 +21,7 @@ Json finding_json(const TxnHistory& th, const DepGraph& g, const Finding& f, boo
   Json j = {{"type", f.type}, {"explanation", f.explanation}};
   Json txns = Json::array();
   for (uint32_t t : f.txns) txns.push_back(th.txns[t].op_index);
-  j["txns"] = txns;
+  j["ops"] = txns;
   if (!f.cycle_edges.empty()) {
     Json steps = Json::array();
     for (uint32_t e : f.cycle_edges) {
@@ -48,20 +48,31 @@ CheckResult check_transactional(const History& history, const TxnCheckOptions& o
                                 "\" (use one of: " + names + ")");
   }
   const auto t0 = std::chrono::steady_clock::now();
+  auto ms_since = [](std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now() - t).count();
+  };
   const TxnHistory th = TxnHistory::compile(history, options.model);
+  const auto compile_ms = ms_since(t0);
+  const auto t1 = std::chrono::steady_clock::now();
   DepGraph g;
+  g.reserve(th.mops.size() * 2 + th.txns.size() * 8);
   Findings findings(options.max_reported_per_type);
   if (options.model == TxnModel::ListAppend) {
     infer_list_append(th, g, findings);
   } else {
-    infer_rw_register(th, g, findings);
+    infer_rw_register(th, g, findings, options.sequential_keys, options.linearizable_keys);
   }
   g.num_txns = static_cast<uint32_t>(th.txns.size());
   if (options.process_edges) add_process_edges(th, g);
   if (options.realtime_edges) add_realtime_edges(th, g, options.process_edges);
+  const auto infer_ms = ms_since(t1);
+  const auto t2 = std::chrono::steady_clock::now();
   bool incomplete = false;
-  find_cycles(th, g, options.cycle_search_budget, findings, incomplete);
+  std::vector<uint32_t> order;
+  find_cycles(th, g, options.cycle_search_budget, findings, incomplete, &order);
 
+  const auto search_ms = ms_since(t2);
   CheckResult r;
   std::vector<std::string> types;
   Json counts = Json::object();
@@ -82,6 +93,13 @@ CheckResult check_transactional(const History& history, const TxnCheckOptions& o
     if (std::find(b.weakest_impossible.begin(), b.weakest_impossible.end(), m) ==
         b.weakest_impossible.end())
       r.witness["also_not"].push_back(m);
+  if (!order.empty()) {
+    // Committed and indeterminate txns only (aborted ones have no edges and did not happen).
+    Json serial = Json::array();
+    for (uint32_t t : order)
+      if (th.txns[t].status != TxnStatus::Fail) serial.push_back(th.txns[t].op_index);
+    r.witness["serial_order"] = std::move(serial);
+  }
   const bool violated = std::find(b.impossible.begin(), b.impossible.end(),
                                   options.consistency) != b.impossible.end();
   if (violated) {
@@ -99,10 +117,10 @@ CheckResult check_transactional(const History& history, const TxnCheckOptions& o
   } else {
     r.verdict = Verdict::Valid;
   }
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::steady_clock::now() - t0).count();
   r.stats = {{"txns", th.txns.size()}, {"micro_ops", th.mops.size()}, {"edges", g.size()},
-             {"consistency", options.consistency}, {"time_ms", ms}};
+             {"consistency", options.consistency}, {"compile_ms", compile_ms},
+             {"inference_ms", infer_ms}, {"cycle_search_ms", search_ms},
+             {"time_ms", ms_since(t0)}};
   return r;
 }
 

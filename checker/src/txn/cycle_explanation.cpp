@@ -82,10 +82,12 @@ std::string explain_edge(const TxnHistory& th, const DepGraph& g, uint32_t e) {
 
 std::string render_cycle_svg(const TxnHistory& th, const DepGraph& g,
                              const std::vector<uint32_t>& cycle_edges) {
-  // Graphviz keeps global state; one rendering at a time.
+  // Graphviz keeps global state (its text-size cache outlives a context: freeing a GVC_t and
+  // making another reads freed memory), so one context lives for the whole process and one
+  // rendering runs at a time.
   static std::mutex mu;
   std::lock_guard<std::mutex> lock(mu);
-  GVC_t* gvc = gvContext();
+  static GVC_t* gvc = gvContext();
   if (!gvc) return {};
   Agraph_t* gr = agopen(const_cast<char*>("cycle"), Agdirected, nullptr);
   agattr(gr, AGNODE, const_cast<char*>("shape"), const_cast<char*>("box"));
@@ -117,7 +119,6 @@ std::string render_cycle_svg(const TxnHistory& th, const DepGraph& g,
     gvFreeLayout(gvc, gr);
   }
   agclose(gr);
-  gvFreeContext(gvc);
   return svg;
 }
 

@@ -53,16 +53,46 @@ class CycleSearch {
         scc_(g.num_txns), comp_(g.num_txns, 0), sub_comp_(g.num_txns, 0),
         in_set_(g.num_txns, 0), bfs_(g.num_txns) {}
 
-  bool run() {
+  bool run(std::vector<uint32_t>* order) {
     uint8_t present = 0;
     for (uint8_t t : g_.type) present |= t;
+    // Tiers only add edges, so an acyclic full graph (the common, valid case) needs one pass.
+    if (!any_cycle()) {
+      if (order) topological_order(*order);
+      return true;
+    }
     run_tier(kWW | kWR | kRW, 0);
     if (present & kProcess) run_tier(kWW | kWR | kRW | kProcess, kProcess);
     if (present & kRealtime) run_tier(kWW | kWR | kRW | kProcess | kRealtime, kRealtime);
-    return !exhausted_;
+    return !exhausted_ && !incomplete_;
   }
 
  private:
+  // Kahn order of the acyclic graph: a serial order of the txns consistent with every
+  // dependency, process and real-time edge (the witness of a valid verdict).
+  void topological_order(std::vector<uint32_t>& order) {
+    std::vector<uint32_t> indeg(g_.num_txns, 0);
+    for (uint32_t v : csr_.targets) ++indeg[v];
+    order.clear();
+    order.reserve(g_.num_txns);
+    for (uint32_t u = 0; u < g_.num_txns; ++u)
+      if (indeg[u] == 0) order.push_back(u);
+    for (size_t head = 0; head < order.size(); ++head) {
+      const uint32_t u = order[head];
+      for (uint32_t i = csr_.begin(u); i < csr_.end(u); ++i)
+        if (--indeg[csr_.targets[i]] == 0) order.push_back(csr_.targets[i]);
+    }
+    FL_ASSERT(order.size() == g_.num_txns);
+  }
+
+  bool any_cycle() {
+    std::vector<uint32_t> all(g_.num_txns);
+    for (uint32_t i = 0; i < g_.num_txns; ++i) all[i] = i;
+    auto yes = [](uint32_t) { return true; };
+    const uint32_t nc = graph::strongly_connected_components(csr_, all, yes, yes, scc_, comp_);
+    return !graph::cyclic_components(csr_, all, comp_, nc, yes).empty();
+  }
+
   void run_tier(uint8_t mask, uint8_t extra) {
     std::vector<uint32_t> all(g_.num_txns);
     for (uint32_t i = 0; i < g_.num_txns; ++i) all[i] = i;
@@ -101,7 +131,13 @@ class CycleSearch {
       return st | ((t & extra) ? 1 : 0);
     };
     const bool need_extra = extra != 0;
-    if (rw_class(c, single, 0, [&](int s) { return !need_extra || (s & 1); })) return;
+    {
+      const uint32_t st = stamp_;
+      auto node_ok = [&](uint32_t v) { return in_set_[v] == st; };
+      auto plain_ok = [&](uint32_t e) { return (g_.type[e] & plain) != 0; };
+      graph::strongly_connected_components(csr_, c, node_ok, plain_ok, scc_, sub_comp_);
+    }
+    if (rw_class(c, single, 0, [&](int s) { return !need_extra || (s & 1); }, true)) return;
     if (rw_class(c, nonadjacent, 2,
                  [&](int s) { return !(s & 2) && (!need_extra || (s & 1)); }))
       return;
@@ -134,9 +170,10 @@ class CycleSearch {
       if (designated == graph::kNone) continue;
       auto in_sub = [&](uint32_t v) { return node_ok(v) && sub_comp_[v] == sc; };
       auto step = [&](int, uint32_t e) { return edge_ok(e) ? 0 : -1; };
+      int64_t local = slice();
       auto path = bfs_.shortest_path(csr_, g_.dst[designated], 0, g_.src[designated], in_sub,
-                                     step, [](int) { return true; }, budget_);
-      if (budget_ < 0) { exhausted_ = true; return found; }
+                                     step, [](int) { return true; }, local);
+      if (!charge(local)) return found;
       if (!bfs_.found()) continue;
       path.insert(path.begin(), designated);
       report(path);
@@ -148,23 +185,49 @@ class CycleSearch {
   // Classes with rw edges: for each rw edge a->b inside the component, a shortest path b ~> a
   // in the automaton; the first cycle found is reported.
   template <class Step, class Accept>
-  bool rw_class(const std::vector<uint32_t>& c, Step step, int start, Accept accept) {
+  bool rw_class(const std::vector<uint32_t>& c, Step step, int start, Accept accept,
+                bool prune_by_plain_components = false) {
     const uint32_t st = stamp_;
     auto node_ok = [&](uint32_t v) { return in_set_[v] == st; };
-    for (uint32_t u : c) {
-      for (uint32_t i = csr_.begin(u); i < csr_.end(u); ++i) {
-        const uint32_t e = csr_.edge_ids[i];
-        if (g_.type[e] != kRW || !node_ok(csr_.targets[i])) continue;
-        auto path = bfs_.shortest_path(csr_, g_.dst[e], start, g_.src[e], node_ok, step,
-                                       accept, budget_);
-        if (budget_ < 0) { exhausted_ = true; return false; }
-        if (!bfs_.found()) continue;
-        path.insert(path.begin(), e);
-        report(path);
-        return true;
+    int64_t local = slice();
+    // G-single needs b ~> a over non-rw edges: with Tarjan's numbering of the non-rw
+    // components (an edge X -> Y implies id(X) >= id(Y)), a candidate with
+    // id(comp(b)) < id(comp(a)) cannot close a cycle, and one with equal ids always can.
+    // Pass 0 tries the sure candidates, pass 1 the rest.
+    for (int pass = prune_by_plain_components ? 0 : 1; pass < 2; ++pass) {
+      for (uint32_t u : c) {
+        for (uint32_t i = csr_.begin(u); i < csr_.end(u); ++i) {
+          const uint32_t e = csr_.edge_ids[i];
+          if (g_.type[e] != kRW || !node_ok(csr_.targets[i])) continue;
+          if (prune_by_plain_components) {
+            const uint32_t ca = sub_comp_[g_.src[e]], cb = sub_comp_[g_.dst[e]];
+            if (cb < ca || (pass == 0) != (cb == ca)) continue;
+          }
+          auto path = bfs_.shortest_path(csr_, g_.dst[e], start, g_.src[e], node_ok, step,
+                                         accept, local);
+          if (local < 0) return charge(local), false;
+          if (!bfs_.found()) continue;
+          charge(local);
+          path.insert(path.begin(), e);
+          report(path);
+          return true;
+        }
       }
     }
+    charge(local);
     return false;
+  }
+
+  // Each class search in a component gets at most a slice of the global budget, so one
+  // expensive negative search (say, no G-single in a huge component) still leaves budget for
+  // the weaker classes; running out of a slice marks the result incomplete.
+  int64_t slice() const { return std::min<int64_t>(budget_, budget_ / 4 + 1'000'000); }
+  bool charge(int64_t& local_left) {
+    const int64_t given = slice();
+    budget_ -= given - std::max<int64_t>(local_left, 0);
+    if (local_left < 0) incomplete_ = true;
+    if (budget_ <= 0) exhausted_ = true;
+    return local_left >= 0;
   }
 
   void report(const std::vector<uint32_t>& cyc) {
@@ -189,14 +252,15 @@ class CycleSearch {
   graph::StateBfs bfs_;
   uint32_t stamp_ = 0;
   bool exhausted_ = false;
+  bool incomplete_ = false;
 };
 
 }  // namespace
 
 void find_cycles(const TxnHistory& th, const DepGraph& g, int64_t budget_edges, Findings& out,
-                 bool& incomplete) {
+                 bool& incomplete, std::vector<uint32_t>* order) {
   CycleSearch s(th, g, budget_edges, out);
-  incomplete = !s.run();
+  incomplete = !s.run(order);
 }
 
 }  // namespace faultline::checker::txn

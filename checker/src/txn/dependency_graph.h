@@ -39,6 +39,13 @@ struct DepGraph {
     mop_b.push_back(mb);
   }
   size_t size() const { return src.size(); }
+  void reserve(size_t n) {
+    src.reserve(n);
+    dst.reserve(n);
+    mop_a.reserve(n);
+    mop_b.reserve(n);
+    type.reserve(n);
+  }
 };
 
 // One anomaly: its name (Elle's vocabulary), the txns involved, a plain-text explanation, and
@@ -82,7 +89,8 @@ class Findings {
 
 // Dependency inference; each adds ww/wr/rw edges to g and non-cycle anomalies to out.
 void infer_list_append(const TxnHistory& th, DepGraph& g, Findings& out);
-void infer_rw_register(const TxnHistory& th, DepGraph& g, Findings& out);
+void infer_rw_register(const TxnHistory& th, DepGraph& g, Findings& out, bool sequential_keys,
+                       bool linearizable_keys);
 // Session edges: consecutive committed-or-indeterminate txns of one process; real-time edges
 // as a transitive reduction of "a completed before b was invoked" (history order).
 void add_process_edges(const TxnHistory& th, DepGraph& g);
@@ -90,8 +98,9 @@ void add_process_edges(const TxnHistory& th, DepGraph& g);
 void add_realtime_edges(const TxnHistory& th, DepGraph& g, bool skip_same_process);
 
 // Cycle search (SCC + shortest cycle per class); sets `incomplete` when the budget ran out.
+// When the graph is acyclic and `order` is given, fills it with a topological order of txns.
 void find_cycles(const TxnHistory& th, const DepGraph& g, int64_t budget_edges, Findings& out,
-                 bool& incomplete);
+                 bool& incomplete, std::vector<uint32_t>* order = nullptr);
 
 // Plain-text explanation of one edge ("T2 read x=[1 2], which includes T1's append of 2").
 std::string explain_edge(const TxnHistory& th, const DepGraph& g, uint32_t e);

@@ -69,16 +69,24 @@ PerTxnFacts scan_txns(const TxnHistory& th, Findings& out) {
     uint32_t ext_mop = kNoPos;
     bool appended_any = false;
   };
+  // Reused across txns (no per-txn allocation): states[0, used) are live.
   std::vector<KeyState> states;
+  size_t used = 0;
   for (uint32_t t = 0; t < th.txns.size(); ++t) {
     const Txn& tx = th.txns[t];
-    states.clear();
+    used = 0;
     auto state_of = [&](uint32_t key) -> KeyState& {
-      for (auto& s : states)
-        if (s.key == key) return s;
-      states.emplace_back();
-      states.back().key = key;
-      return states.back();
+      for (size_t i = 0; i < used; ++i)
+        if (states[i].key == key) return states[i];
+      if (used == states.size()) states.emplace_back();
+      KeyState& s = states[used++];
+      s.key = key;
+      s.read_mop = kNoPos;
+      s.appended.clear();
+      s.ext_len = kNoPos;
+      s.ext_mop = kNoPos;
+      s.appended_any = false;
+      return s;
     };
     // Final appends per key (scan backwards).
     for (uint32_t i = tx.mop_end; i-- > tx.mop_begin;) {
@@ -88,7 +96,7 @@ PerTxnFacts scan_txns(const TxnHistory& th, Findings& out) {
       if (!s.appended_any) f.final_append[i] = 1;
       s.appended_any = true;
     }
-    states.clear();
+    used = 0;
     if (tx.status != TxnStatus::Ok) continue;
     for (uint32_t i = tx.mop_begin; i < tx.mop_end; ++i) {
       const Mop& m = th.mops[i];
@@ -146,7 +154,8 @@ PerTxnFacts scan_txns(const TxnHistory& th, Findings& out) {
       s.read_mop = i;
       s.appended.clear();
     }
-    for (const KeyState& s : states) {
+    for (size_t si = 0; si < used; ++si) {
+      const KeyState& s = states[si];
       if (s.ext_mop == kNoPos) continue;
       f.ext_len[s.ext_mop] = s.ext_len;
       if (s.appended_any) f.read_then_append.push_back({s.key, s.ext_len, t, s.ext_mop});
@@ -249,6 +258,32 @@ void infer_list_append(const TxnHistory& th, DepGraph& g, Findings& out) {
                        "order of appends explains both";
       out.add(std::move(fd));
       break;
+    }
+    if (!compatible[k]) {
+      // Without one version order, garbage and duplicates must be looked for read by read
+      // (the longest read was covered above).
+      std::vector<int64_t> sorted;
+      for (const uint32_t* r = r_begin; r != r_end; ++r) {
+        if (*r == longest) continue;
+        const Mop& m = th.mops[*r];
+        sorted.assign(th.list(m), th.list(m) + m.list_len);
+        std::sort(sorted.begin(), sorted.end());
+        const auto dup = std::adjacent_find(sorted.begin(), sorted.end());
+        if (dup != sorted.end()) {
+          out.add(Finding("duplicate-elements", {m.txn},
+                          txn_name(th, m.txn) + " read " + th.key_str(k) + "=" +
+                              th.list_str(m) + ", which contains " + th.value_str(*dup) +
+                              " twice"));
+        }
+        for (int64_t v : sorted) {
+          if (writer(v) != kNoPos) continue;
+          out.add(Finding("garbage-read", {m.txn},
+                          txn_name(th, m.txn) + " read " + th.key_str(k) + "=" +
+                              th.list_str(m) + ", but no transaction ever appended " +
+                              th.value_str(v) + " to " + th.key_str(k)));
+          break;
+        }
+      }
     }
 
     for (const uint32_t* r = r_begin; r != r_end; ++r) {

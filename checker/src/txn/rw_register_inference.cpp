@@ -5,10 +5,14 @@
 // version) and writes-follow-reads within a txn (a txn that read k=a and then wrote k=b installs
 // b after a). Each version-order edge a < b gives ww writer(a) -> writer(b) and rw
 // reader(a) -> writer(b); each external read gives wr writer -> reader. Only a txn's final write
-// to a key installs a version; reading an earlier one is G1b.
+// to a key installs a version; reading an earlier one is G1b. Optionally, process order
+// (sequential_keys) or real-time order (linearizable_keys) orders the versions txns observe, as
+// Elle's :sequential-keys / :linearizable-keys.
 #include <algorithm>
 #include <string>
 #include <tuple>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "dependency_graph.h"
 #include "faultline/checker/graph/csr_digraph.h"
@@ -96,7 +100,8 @@ Facts scan(const TxnHistory& th, Findings& out) {
 
 }  // namespace
 
-void infer_rw_register(const TxnHistory& th, DepGraph& g, Findings& out) {
+void infer_rw_register(const TxnHistory& th, DepGraph& g, Findings& out, bool sequential_keys,
+                       bool linearizable_keys) {
   g.num_txns = static_cast<uint32_t>(th.txns.size());
   Facts facts = scan(th, out);
   const size_t nk = th.key_names.size();
@@ -183,15 +188,97 @@ void infer_rw_register(const TxnHistory& th, DepGraph& g, Findings& out) {
   for (const auto& [k, v, w] : writes)
     if (installs(w)) version_edge(k, kNil, w);
   std::vector<uint32_t> vsrc, vdst;  // version graph over write mops, for cyclic-versions
+  std::unordered_set<uint64_t> done_versions;
+  // a < b where b is installed by write mop b_mop; each distinct pair once.
+  auto ordered = [&](uint32_t k, int64_t a, uint32_t b_mop) {
+    const uint32_t aw = writer(k, a);
+    if (aw == b_mop || (aw != kNoPos && !installs(aw))) return;
+    if (!done_versions.insert((uint64_t{aw} << 32) | b_mop).second) return;
+    version_edge(k, a, b_mop);
+    if (aw != kNoPos) {
+      vsrc.push_back(aw);
+      vdst.push_back(b_mop);
+    }
+  };
   for (const auto& x : facts.wfr) {
     if (x.read_value == kNil || !installs(x.write_mop) || th.txns[x.txn].status != TxnStatus::Ok)
       continue;
     const uint32_t aw = writer(x.key, x.read_value);
     if (aw != kNoPos && th.mops[aw].txn == x.txn) continue;  // its own write: future-read
-    version_edge(x.key, x.read_value, x.write_mop);
-    if (aw != kNoPos) {
-      vsrc.push_back(aw);
-      vdst.push_back(x.write_mop);
+    ordered(x.key, x.read_value, x.write_mop);
+  }
+  if (sequential_keys) {
+    // Elle's "sequential-keys": each key is sequentially consistent on its own, so the
+    // versions one process observes (reads) or installs (final writes), txn after txn, only
+    // move forward: a txn's version of k follows the version its process's previous txn saw.
+    std::unordered_map<int64_t, std::unordered_map<uint32_t, int64_t>> last_seen;
+    for (uint32_t t = 0; t < th.txns.size(); ++t) {
+      const Txn& tx = th.txns[t];
+      if (tx.status != TxnStatus::Ok || tx.process == kNoProcess) continue;
+      auto& seen = last_seen[tx.process];
+      std::unordered_map<uint32_t, int64_t> mine;  // key -> last version in this txn
+      for (uint32_t i = tx.mop_begin; i < tx.mop_end; ++i) {
+        const Mop& m = th.mops[i];
+        if (m.kind == MopKind::Write || (m.kind == MopKind::Read && m.known))
+          mine[m.key] = m.value;
+      }
+      for (const auto& [k, v] : mine) {
+        auto it = seen.find(k);
+        if (it != seen.end() && it->second != v && v != kNil) {
+          const uint32_t bw = writer(k, v);
+          if (installs(bw)) ordered(k, it->second, bw);
+        }
+        seen[k] = v;
+      }
+    }
+  }
+  if (linearizable_keys) {
+    // Elle's "linearizable-keys": each key is linearizable by itself, so if T1 completed
+    // before T2 was invoked and both observed k, T2's version of k is not older than T1's.
+    // As for real-time edges, only a transitive reduction is needed: per key, a frontier of
+    // completed observers that no later completed observer follows yet.
+    auto observed = [&](uint32_t t) {
+      std::vector<std::pair<uint32_t, int64_t>> kv;
+      const Txn& tx = th.txns[t];
+      for (uint32_t i = tx.mop_begin; i < tx.mop_end; ++i) {
+        const Mop& m = th.mops[i];
+        if (m.kind != MopKind::Write && !(m.kind == MopKind::Read && m.known)) continue;
+        auto it = std::find_if(kv.begin(), kv.end(), [&](const auto& p) { return p.first == m.key; });
+        if (it == kv.end()) kv.emplace_back(m.key, m.value); else it->second = m.value;
+      }
+      return kv;
+    };
+    struct Ev { uint32_t pos, txn; bool complete; };
+    std::vector<Ev> evs;
+    for (uint32_t t = 0; t < th.txns.size(); ++t) {
+      if (th.txns[t].status != TxnStatus::Ok) continue;
+      evs.push_back({th.txns[t].invoke_pos, t, false});
+      evs.push_back({th.txns[t].complete_pos, t, true});
+    }
+    std::sort(evs.begin(), evs.end(), [](const Ev& a, const Ev& b) { return a.pos < b.pos; });
+    std::unordered_map<uint32_t, std::vector<std::pair<uint32_t, int64_t>>> frontier;  // key -> (txn, version)
+    std::unordered_map<uint64_t, std::vector<uint32_t>> preds;  // (txn, key) -> frontier at invoke
+    for (const Ev& ev : evs) {
+      for (const auto& [k, v] : observed(ev.txn)) {
+        auto& f = frontier[k];
+        const uint64_t id = (uint64_t{ev.txn} << 32) | k;
+        if (!ev.complete) {
+          auto& pr = preds[id];
+          for (const auto& [p, pv] : f) {
+            pr.push_back(p);
+            if (pv == v || v == kNil) continue;
+            const uint32_t bw = writer(k, v);
+            if (installs(bw)) ordered(k, pv, bw);
+          }
+        } else {
+          const auto& pr = preds[id];
+          f.erase(std::remove_if(f.begin(), f.end(), [&](const auto& e) {
+                    return std::find(pr.begin(), pr.end(), e.first) != pr.end();
+                  }), f.end());
+          f.emplace_back(ev.txn, v);
+          preds.erase(id);
+        }
+      }
     }
   }
   const auto vg = graph::CsrDigraph::build(static_cast<uint32_t>(th.mops.size()), vsrc.data(),

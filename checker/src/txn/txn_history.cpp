@@ -90,7 +90,8 @@ class TxnCompiler {
         mop.value = value_code(val);
       } else if (f == "r") {
         mop.kind = MopKind::Read;
-        mop.known = t.status == TxnStatus::Ok;
+        // Reads are known only from an ok completion that carries a value.
+        mop.known = t.status == TxnStatus::Ok && value_op != &op;
         if (mop.known) read_value(*value_op, val, mop);
       } else {
         bad_op(*value_op, "unknown micro-op function \"" + std::string(f) + "\"");
@@ -131,6 +132,8 @@ TxnHistory TxnHistory::compile(const History& input, TxnModel model) {
   }
   TxnCompiler c(out);
   out.txns.reserve(h->size() / 2 + 1);
+  out.mops.reserve(h->size() * 2);
+  out.list_values.reserve(h->size() * 4);
   for (size_t i = 0; i < h->size(); ++i) {
     const Op& op = (*h)[i];
     if (op.type != OpType::Invoke || op.is_nemesis()) continue;

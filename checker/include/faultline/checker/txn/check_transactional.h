@@ -12,11 +12,14 @@
 //   verdict   invalid if any anomaly found is proscribed by options.consistency; unknown if
 //             none is but the cycle-search budget ran out or the input breaks the checker's
 //             assumptions (non-unique written values), with `reason`; else valid.
-//   anomalies [{type, explanation, txns: [op index...], steps?: [{from, to, type, key?,
+//   anomalies [{type, explanation, ops: [op index of each txn...], steps?: [{from, to, type, key?,
 //             explanation}], svg?}] for every anomaly found (at most max_reported_per_type per
 //             type), whether or not `consistency` proscribes it.
 //   witness   {anomaly_types, anomaly_counts, not (weakest violated models), also_not (the
-//             other violated models), possible, strongest_possible}
+//             other violated models), possible, strongest_possible, serial_order?}; when the
+//             dependency graph (with process and real-time edges) is acyclic, serial_order
+//             lists the committed/indeterminate txns (op index of the invocation) in an order
+//             consistent with every inferred edge.
 //   stats     {txns, edges, time_ms}
 // Thread-safety: pure function of its inputs (SVG rendering is serialized internally).
 #pragma once
@@ -34,6 +37,12 @@ struct TxnCheckOptions {
   std::string consistency = "serializable";   // one of transactional_model_names()
   bool process_edges = true;                  // needed for the strong-session verdicts
   bool realtime_edges = true;                 // needed for the strict verdicts
+  // rw-register only: assume each key is sequentially consistent by itself (Elle's
+  // :sequential-keys), so process order also orders the versions a process observes.
+  bool sequential_keys = false;
+  // rw-register only: assume each key is linearizable by itself (Elle's :linearizable-keys),
+  // so real-time order also orders the versions txns observe.
+  bool linearizable_keys = false;
   int64_t cycle_search_budget = 200'000'000;  // edge relaxations in cycle searches
   size_t max_reported_per_type = 16;
   bool render_svg = true;

@@ -121,6 +121,20 @@ void PaxosServer::on_client_request(sut::ConnId conn, json request) {
     return;
   }
   json client_id = request["id"];
+  if (request["op"] == "status") {  // local diagnostic view, never through the log
+    auto hint = core_->leader_hint();
+    reply(conn, sut::make_ok_reply(
+                    client_id, json{{"node", options_.id},
+                                    {"leader", hint ? names_.name(*hint) : std::string()},
+                                    {"role", to_string(core_->role())},
+                                    {"ballot", ballot_to_json(core_->ballot(), names_)},
+                                    {"promised", ballot_to_json(core_->promised(), names_)},
+                                    {"chosen_prefix", core_->first_unchosen()},
+                                    {"applied", applied_slots_},
+                                    {"inflight", core_->inflight()},
+                                    {"pending_requests", pending_.size()}}));
+    return;
+  }
   if (pending_.size() >= options_.max_pending_requests) {
     reply(conn, sut::make_error_reply(client_id, sut::ErrorCode::Unavailable,
                                       "too many requests in flight; retry later"));

@@ -11,6 +11,7 @@
 // is applied here (linearizable reads through the log). A follower answers `not-leader` with
 // the leader's id and address when known; requests still open after request_timeout_ms get
 // `timeout` (indeterminate: the value may still be chosen); at SIGTERM, `shutting-down`.
+// `status` is answered locally at once (node, leader, role, ballot, chosen prefix, applied).
 #pragma once
 #include <chrono>
 #include <cstdint>

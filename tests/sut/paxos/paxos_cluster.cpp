@@ -203,6 +203,19 @@ Outcome PaxosCluster::request(json req, std::chrono::milliseconds within) {
   return last;
 }
 
+std::optional<json> PaxosCluster::status(std::size_t i, std::chrono::milliseconds timeout) {
+  if (pids_[i] <= 0) return std::nullopt;
+  try {
+    sut::LineClient c;
+    c.connect(sut::Endpoint{"127.0.0.1", ports_[i]}, timeout);
+    json reply = c.request(json{{"id", next_id_++}, {"op", "status"}}, timeout);
+    if (!reply.value("ok", false)) return std::nullopt;
+    return reply["value"];
+  } catch (const sut::ClientIoError&) {
+    return std::nullopt;
+  }
+}
+
 std::string PaxosCluster::log_tail(std::size_t i, std::size_t lines) const {
   std::ifstream in(dir_ + "/" + names_[i] + ".log");
   std::deque<std::string> tail;

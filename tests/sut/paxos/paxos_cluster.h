@@ -43,6 +43,8 @@ class PaxosCluster {
 
   // Sends `request` (an "id" is added) to running nodes until a final answer or the deadline.
   Outcome request(nlohmann::json request, std::chrono::milliseconds deadline);
+  // The node's `status` reply value (local view), or nullopt if it does not answer in time.
+  std::optional<nlohmann::json> status(std::size_t i, std::chrono::milliseconds timeout = std::chrono::seconds(1));
   // Index of the node that answered the last ok, if any.
   std::optional<std::size_t> last_leader() const { return leader_; }
   std::string log_tail(std::size_t i, std::size_t lines = 20) const;

@@ -67,7 +67,23 @@ void run_scenario(std::size_t n) {
   // 3. The old leader restarts from its data dir; then the cluster is cut down to a bare
   //    majority that needs it, so it must have recovered and caught up.
   c.start(first_leader);
-  std::this_thread::sleep_for(300ms);  // let it rejoin
+  {
+    // It recovers from disk and learns what was chosen while it was down (bounded wait).
+    auto leader_status = c.status(second_leader);
+    REQUIRE(leader_status);
+    CHECK((*leader_status)["role"] == "leader");
+    const uint64_t target = (*leader_status)["applied"].get<uint64_t>();
+    CHECK(target >= 40);
+    bool caught_up = false;
+    for (int i = 0; i < 200 && !caught_up; ++i) {
+      auto s = c.status(first_leader);
+      caught_up = s && (*s)["applied"].get<uint64_t>() >= target &&
+                  (*s)["leader"] == c.name(second_leader);
+      if (!caught_up) std::this_thread::sleep_for(50ms);
+    }
+    INFO(c.log_tail(first_leader));
+    REQUIRE(caught_up);
+  }
   c.kill9(second_leader);
   if (n == 5) {
     for (std::size_t i = 0; i < n; ++i) {

@@ -85,6 +85,7 @@ PaxosServer::~PaxosServer() = default;
 void PaxosServer::shutdown() {
   stopping_ = true;
   if (flush_posted_ || !batch_.empty()) flush();
+  if (disk_.dirty()) disk_.sync();
   for (auto& [value_id, p] : pending_) {
     reply(p.conn, sut::make_error_reply(p.client_id, sut::ErrorCode::ShuttingDown,
                                         "node stopping; the operation may still take effect"));
@@ -157,6 +158,10 @@ void PaxosServer::on_close(sut::ConnId conn) {
 void PaxosServer::on_tick() {
   if (stopping_) return;
   step(Tick{});
+  if (++ticks_since_sync_ >= 10 && disk_.dirty() && !flush_posted_) {
+    disk_.sync();  // lazily written chosen records
+    ticks_since_sync_ = 0;
+  }
   const auto now = Clock::now();
   for (auto it = pending_.begin(); it != pending_.end();) {
     if (it->second.deadline > now) {
@@ -195,10 +200,15 @@ void PaxosServer::flush() {
   Outputs batch = std::move(batch_);
   batch_ = Outputs{};
   // 1. Durable before anything that depends on it leaves the node.
-  if (!batch.persist.empty()) {
-    for (const PersistRecord& r : batch.persist) disk_.append(encode_record(r, names_));
-    disk_.sync();  // throws on I/O failure: the daemon exits rather than ack non-durable state
+  // Chosen records may stay buffered (see Outputs in paxos_core.h): a lost one is re-learned,
+  // because the value itself is durable at a majority of acceptors. Promises and acceptances
+  // must be on disk before the replies that announce them.
+  bool must_sync = false;
+  for (const PersistRecord& r : batch.persist) {
+    disk_.append(encode_record(r, names_));
+    must_sync = must_sync || !std::holds_alternative<ChosenRecord>(r);
   }
+  if (must_sync) disk_.sync();  // throws on I/O failure: exit rather than ack non-durable state
   // 2. Peer messages.
   for (const Envelope& e : batch.send) {
     peers_->send(names_.name(e.to), encode_message(e, names_).dump());

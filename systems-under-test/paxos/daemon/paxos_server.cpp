@@ -200,6 +200,18 @@ void PaxosServer::flush() {
   Outputs batch = std::move(batch_);
   batch_ = Outputs{};
   // 1. Durable before anything that depends on it leaves the node.
+  // 0. Messages that announce nothing about this node's durable state may go out before the
+  //    fsync, so the followers' disk writes overlap the leader's (Raft paper §10.2.1): an
+  //    accept / heartbeat / learn says what the leader proposes or knows chosen, never what it
+  //    promised or accepted. The leader's own acceptance only counts once an Accepted arrives,
+  //    which this single-threaded loop handles after this flush (and its fsync) returned.
+  auto early = [](const Envelope& e) {
+    return std::holds_alternative<Accept>(e.message) ||
+           std::holds_alternative<Heartbeat>(e.message) || std::holds_alternative<Learn>(e.message);
+  };
+  for (const Envelope& e : batch.send) {
+    if (early(e)) peers_->send(names_.name(e.to), encode_message(e, names_).dump());
+  }
   // Chosen records may stay buffered (see Outputs in paxos_core.h): a lost one is re-learned,
   // because the value itself is durable at a majority of acceptors. Promises and acceptances
   // must be on disk before the replies that announce them.
@@ -211,7 +223,7 @@ void PaxosServer::flush() {
   if (must_sync) disk_.sync();  // throws on I/O failure: exit rather than ack non-durable state
   // 2. Peer messages.
   for (const Envelope& e : batch.send) {
-    peers_->send(names_.name(e.to), encode_message(e, names_).dump());
+    if (!early(e)) peers_->send(names_.name(e.to), encode_message(e, names_).dump());
   }
   // 3. Apply chosen slots in order; answer the clients waiting here.
   for (const ChosenEntry& c : batch.apply) {

@@ -141,3 +141,38 @@ TEST_CASE("paxosd rejects bad flags with exit code 254 and explains --help", "[p
   CHECK(WEXITSTATUS(std::system((bin + " --id n1 --listen 127.0.0.1:1 --peers n1=127.0.0.1:1 "
                                        "--data-dir /tmp/x --bug nonsense 2>/dev/null").c_str())) == 254);
 }
+
+namespace {
+
+// Writes keys, kill -9s every node, restarts them all from their data dirs and reads the keys
+// back. Returns how many acknowledged writes were lost.
+int lost_after_whole_cluster_crash(const std::vector<std::string>& extra_flags) {
+  PaxosCluster c(3, extra_flags);
+  for (std::size_t i = 0; i < 3; ++i) c.start(i);
+  std::map<std::string, int> acked;
+  for (int k = 0; k < 20; ++k) {
+    Outcome o = c.request(json{{"op", "write"}, {"key", "w" + std::to_string(k)}, {"value", k}}, 10s);
+    if (o.kind == Outcome::Kind::Ok) acked["w" + std::to_string(k)] = k;
+  }
+  REQUIRE(acked.size() == 20);
+  for (std::size_t i = 0; i < 3; ++i) c.kill9(i);
+  for (std::size_t i = 0; i < 3; ++i) c.start(i);
+  int lost = 0;
+  for (const auto& [key, value] : acked) {
+    Outcome o = c.request(json{{"op", "read"}, {"key", key}}, 10s);
+    REQUIRE(o.kind == Outcome::Kind::Ok);
+    if (o.reply["value"] != value) ++lost;
+  }
+  return lost;
+}
+
+}  // namespace
+
+TEST_CASE("paxosd survives kill -9 of the whole cluster; --bug no-persist does not", "[paxos][integration][bug]") {
+  const std::vector<std::string> fast{"--election-timeout-ms", "150", "--heartbeat-ms", "30"};
+  CHECK(lost_after_whole_cluster_crash(fast) == 0);
+  auto buggy = fast;
+  buggy.insert(buggy.end(), {"--bug", "no-persist"});
+  const int lost = lost_after_whole_cluster_crash(buggy);
+  CHECK(lost == 20);  // nothing was on disk: every acknowledged write is gone (caught)
+}

@@ -15,6 +15,7 @@
 #include <boost/process/exe.hpp>
 #include <boost/process/extend.hpp>
 #include <boost/process/io.hpp>
+#include <boost/process/search_path.hpp>
 #include <chrono>
 #include <filesystem>
 #include <thread>
@@ -27,11 +28,14 @@ namespace {
 namespace bp = boost::process;
 namespace fs = std::filesystem;
 
-// Puts the child in a process group of its own, so a timeout can kill everything it started.
+// Puts the child in a process group of its own, so a timeout can kill everything it started,
+// and gives it the default SIGPIPE disposition (this process ignores SIGPIPE; an ignored
+// disposition would be inherited across exec and change how pipelines end).
 struct NewProcessGroup : bp::extend::handler {
   template <class Executor>
   void on_exec_setup(Executor&) const {
     ::setpgid(0, 0);
+    ::signal(SIGPIPE, SIG_DFL);
   }
 };
 
@@ -92,11 +96,16 @@ class LocalRemote final : public Remote {
     ExecResult result;
     bool overflow = false;
     std::error_code spawn_ec;
-    bp::child child(bp::exe = argv.front(),
+    // A bare program name (e.g. "nsenter" from prefix_argv) is looked up in PATH.
+    const boost::filesystem::path exe = argv.front().find('/') == std::string::npos
+                                            ? bp::search_path(argv.front())
+                                            : boost::filesystem::path(argv.front());
+    if (exe.empty()) throw RemoteError(opts_.node, cmd, "program not found in PATH: " + argv.front());
+    bp::child child(bp::exe = exe,
                     bp::args = std::vector<std::string>(argv.begin() + 1, argv.end()),
                     bp::std_out > out_pipe, bp::std_err > err_pipe, bp::std_in < in_pipe,
                     NewProcessGroup{}, spawn_ec);
-    if (spawn_ec) throw RemoteError(opts_.node, cmd, "cannot start /bin/sh: " + spawn_ec.message());
+    if (spawn_ec) throw RemoteError(opts_.node, cmd, "cannot start " + argv.front() + ": " + spawn_ec.message());
     const pid_t pid = child.id();
     child.detach();  // reaped with waitpid() below; the destructor must not terminate it
 

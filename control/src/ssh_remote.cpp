@@ -78,6 +78,12 @@ class SshRemote final : public Remote {
       pump(s, channel, eo.stdin_data, result.out, err_raw, cmd, deadline);
       s.retry([&] { return libssh2_channel_close(channel); }, deadline);
       s.retry([&] { return libssh2_channel_wait_closed(channel); }, deadline);
+    } catch (const RemoteError&) {
+      // The transport failed mid-command (e.g. the node crashed): this session is done; the
+      // next call reconnects. Freeing the session frees its channels.
+      guard.c = nullptr;
+      session_.reset();
+      throw;
     } catch (const SshTimeout&) {
       guard.c = nullptr;
       abandon_channel(channel, err_raw);

@@ -138,7 +138,7 @@ void SshSession::wait(Clock::time_point deadline) {
   int timeout = remaining_ms(deadline);
   if (timeout == 0) throw SshTimeout("deadline passed");
   // libssh2 may say "again" without naming a direction (data already buffered): short nap.
-  if (p.events == 0) timeout = std::min(timeout, 5);
+  if (p.events == 0) timeout = std::min(timeout, 1);
   int rc = ::poll(&p, 1, timeout);
   if (rc < 0 && errno != EINTR) throw SshTimeout(std::string("poll: ") + std::strerror(errno));
   if (rc == 0 && p.events != 0 && Clock::now() >= deadline) throw SshTimeout("deadline passed");

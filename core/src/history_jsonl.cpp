@@ -8,6 +8,7 @@
 #include "faultline/core/error.h"
 #include "faultline/core/formats.h"
 #include "history_readers.h"
+#include "jsonl_op_sax.h"
 
 namespace faultline {
 namespace detail {
@@ -22,27 +23,27 @@ bool is_blank(std::string_view line) {
 }  // namespace
 
 void read_jsonl_history(LineSource& in, const std::string& name, History& out) {
+  JsonlOpSax sax;
   std::string_view line;
   while (in.next(line)) {
     if (is_blank(line)) continue;
     const int64_t line_no = in.line_number();
-    Json j;
+    sax.reset();
+    bool parsed = false;
     try {
-      j = Json::parse(line.begin(), line.end());
-    } catch (const Json::parse_error& e) {
-      // e.byte is the 1-based offset of the byte where parsing failed: the column.
-      const int64_t col = e.byte == 0 ? 1 : static_cast<int64_t>(e.byte);
-      std::string what = e.what();
-      // nlohmann prefixes "[json.exception.parse_error.101] parse error at line 1, column N: ";
-      // keep only the reason after the last ": " of that prefix.
+      parsed = Json::sax_parse(line.begin(), line.end(), &sax);
+      if (parsed) out.add(sax.take_op());
+    } catch (const std::invalid_argument& e) {
+      throw ParseError(SourcePos{name, line_no, 1}, std::string("invalid op: ") + e.what());
+    }
+    if (!parsed) {
+      // error_byte() is the 1-based offset of the byte where parsing failed: the column.
+      const int64_t col = sax.error_byte() == 0 ? 1 : static_cast<int64_t>(sax.error_byte());
+      std::string what = sax.error_message();
+      // Drop nlohmann's "[json.exception.parse_error.101] parse error at line 1, column N: ".
       const size_t cut = what.find("syntax error");
       if (cut != std::string::npos) what = what.substr(cut);
       throw ParseError(SourcePos{name, line_no, col}, "invalid JSON: " + what);
-    }
-    try {
-      out.add(op_from_json(std::move(j)));
-    } catch (const std::invalid_argument& e) {
-      throw ParseError(SourcePos{name, line_no, 1}, std::string("invalid op: ") + e.what());
     }
   }
 }

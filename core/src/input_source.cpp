@@ -1,6 +1,7 @@
 #include "input_source.h"
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -39,22 +40,31 @@ ByteSource::ByteSource(std::FILE* file, std::string name) : name_(std::move(name
 bool ByteSource::refill() {
   if (file_ == nullptr) return false;
   chunk_base_ += end_ - begin_;
-  buffer_.resize(kReadChunkBytes);
-  const size_t got = read_chunk(file_, buffer_.data(), buffer_.size(), name_);
-  begin_ = cur_ = buffer_.data();
+  if (!buffer_) buffer_.reset(new char[kReadChunkBytes]);
+  const size_t got = read_chunk(file_, buffer_.get(), kReadChunkBytes, name_);
+  begin_ = cur_ = buffer_.get();
   end_ = begin_ + got;
   return got > 0;
 }
 
 bool LineSource::fill() {
   if (file_ == nullptr || file_eof_) return false;
-  // Keep the unconsumed tail (a partial line) at the front, then append a chunk.
-  buffer_.erase(0, start_);
+  // Keep the unconsumed tail (a partial line) at the front; grow when a line outgrows the
+  // buffer; then append a chunk.
+  const size_t tail = end_ - start_;
+  if (tail + kReadChunkBytes > capacity_) {
+    const size_t new_capacity = std::max(2 * capacity_, tail + kReadChunkBytes);
+    std::unique_ptr<char[]> bigger(new char[new_capacity]);
+    if (tail > 0) std::memcpy(bigger.get(), buffer_.get() + start_, tail);
+    buffer_ = std::move(bigger);
+    capacity_ = new_capacity;
+  } else if (tail > 0 && start_ > 0) {
+    std::memmove(buffer_.get(), buffer_.get() + start_, tail);
+  }
   start_ = 0;
-  const size_t old = buffer_.size();
-  buffer_.resize(old + kReadChunkBytes);
-  const size_t got = read_chunk(file_, buffer_.data() + old, kReadChunkBytes, name_);
-  buffer_.resize(old + got);
+  end_ = tail;
+  const size_t got = read_chunk(file_, buffer_.get() + end_, kReadChunkBytes, name_);
+  end_ += got;
   if (got == 0) file_eof_ = true;
   return got > 0;
 }
@@ -63,7 +73,7 @@ bool LineSource::next(std::string_view& line) {
   std::string_view avail;
   size_t search_from = 0;
   for (;;) {
-    avail = file_ ? std::string_view(buffer_).substr(start_) : text_.substr(start_);
+    avail = file_ ? std::string_view(buffer_.get() + start_, end_ - start_) : text_.substr(start_);
     const size_t nl = avail.find('\n', search_from);
     if (nl != std::string_view::npos) {
       line = avail.substr(0, nl);

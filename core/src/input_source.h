@@ -6,6 +6,7 @@
 #pragma once
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -13,7 +14,7 @@
 
 namespace faultline::detail {
 
-inline constexpr size_t kReadChunkBytes = size_t{1} << 20;
+inline constexpr size_t kReadChunkBytes = size_t{256} << 10;
 
 // Opens path for reading; throws std::runtime_error "cannot open PATH: reason".
 std::FILE* open_for_reading(const std::string& path);
@@ -27,6 +28,17 @@ class ByteSource {
   ByteSource(std::FILE* file, std::string name);
 
   static constexpr int kEof = -1;
+
+  // String mode only: continue with another text (e.g. the next log line's value field),
+  // keeping the name.
+  void reset_text(std::string_view text, int64_t first_line, int64_t first_col) {
+    begin_ = cur_ = text.data();
+    end_ = text.data() + text.size();
+    chunk_base_ = 0;
+    line_start_ = 0;
+    line_ = first_line;
+    first_col_ = first_col;
+  }
 
   int peek() {
     if (cur_ == end_ && !refill()) return kEof;
@@ -54,7 +66,7 @@ class ByteSource {
 
   std::string name_;
   std::FILE* file_ = nullptr;
-  std::string buffer_;
+  std::unique_ptr<char[]> buffer_;  // kReadChunkBytes, allocated on first refill (not zeroed)
   const char* begin_ = nullptr;
   const char* cur_ = nullptr;
   const char* end_ = nullptr;
@@ -80,7 +92,9 @@ class LineSource {
   std::string_view text_;
   std::FILE* file_ = nullptr;
   std::string name_;
-  std::string buffer_;
+  std::unique_ptr<char[]> buffer_;  // file mode: bytes [start_, end_) are unconsumed
+  size_t capacity_ = 0;
+  size_t end_ = 0;
   size_t start_ = 0;  // first unconsumed byte of buffer_ (file) or text_
   bool file_eof_ = false;
   int64_t line_number_ = 0;

@@ -52,7 +52,13 @@ TEST_CASE("JSONL reader reads one op per line and skips blank lines") {
 TEST_CASE("JSONL errors carry file:line:col") {
   CHECK(error_of("{\"type\":\"ok\"}\n\n{\"type\":}\n", HistoryFormat::Jsonl)
             .rfind("t.jsonl:3:9: invalid JSON", 0) == 0);
-  CHECK(error_of("{\"type\":\"ok\"}\n[1,2\n", HistoryFormat::Jsonl).rfind("t.jsonl:2:5:", 0) == 0);
+  CHECK(error_of("{\"type\":\"ok\"}\n{\"type\":\"ok\",\"value\":[1,2\n", HistoryFormat::Jsonl)
+            .rfind("t.jsonl:2:26: invalid JSON: syntax error", 0) == 0);
+  CHECK(error_of("{\"type\":\"ok\"} x\n", HistoryFormat::Jsonl).rfind("t.jsonl:1:15: invalid JSON", 0) == 0);
+  CHECK(error_of("[1,2]\n", HistoryFormat::Jsonl) ==
+        "t.jsonl:1:1: invalid op: an op must be a JSON object");
+  CHECK(error_of("{\"type\":\"ok\",\"process\":{\"a\":1}}\n", HistoryFormat::Jsonl) ==
+        "t.jsonl:1:1: invalid op: \"process\" must be a non-negative integer or \"nemesis\"");
   CHECK(error_of("{\"f\":\"read\"}\n", HistoryFormat::Jsonl) ==
         "t.jsonl:1:1: invalid op: op has no \"type\"");
   CHECK(error_of("{\"type\":\"done\"}\n", HistoryFormat::Jsonl) ==

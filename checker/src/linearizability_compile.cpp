@@ -1,0 +1,48 @@
+// History -> compact per-partition ops (see linearizability_compile.h).
+#include "linearizability_compile.h"
+
+#include <unordered_map>
+
+#include "faultline/core/assert.h"
+
+namespace faultline::checker::detail {
+
+CompiledHistory compile_history(const History& h, const Model& model) {
+  FL_ASSERT(h.paired());
+  CompiledHistory out;
+  std::unordered_map<std::string, size_t> partition_of;  // key dump -> index
+  const auto& ops = h.ops();
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const Op& inv = ops[i];
+    if (inv.type != OpType::Invoke || inv.is_nemesis()) continue;
+    ++out.client_ops;
+    const int64_t c = h.completion(i);
+    const Op* completion = c >= 0 ? &ops[static_cast<size_t>(c)] : nullptr;
+    if (completion && completion->type == OpType::Fail) {
+      ++out.dropped_fail;
+      continue;
+    }
+    const bool ok = completion && completion->type == OpType::Ok;
+    std::optional<CompiledOp> op = model.compile(inv, ok ? completion : nullptr, out.values);
+    if (!op) {
+      ++out.dropped_unknown;
+      continue;
+    }
+    op->output_known = ok;
+    Json key = model.partition(inv);
+    auto [it, fresh] = partition_of.try_emplace(key.is_null() ? std::string() : key.dump(),
+                                                out.partitions.size());
+    if (fresh) {
+      out.partitions.emplace_back();
+      out.partitions.back().key = std::move(key);
+    }
+    CompiledPartition& p = out.partitions[it->second];
+    p.ops.push_back(std::move(*op));
+    p.invoke_pos.push_back(static_cast<int64_t>(i));
+    p.return_pos.push_back(ok ? c : kNeverReturns);
+    p.process.push_back(h.logical_process(i));
+  }
+  return out;
+}
+
+}  // namespace faultline::checker::detail

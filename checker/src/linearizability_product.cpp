@@ -1,0 +1,95 @@
+// Sequential consistency is not compositional: per-key orders may each exist while no single
+// order of the whole history does. So for the sequential search the partitions are merged back
+// into one, run by a product machine whose state is the tuple of the partitions' states.
+#include "linearizability_product.h"
+
+#include <algorithm>
+
+#include "faultline/core/assert.h"
+
+namespace faultline::checker::detail {
+namespace {
+
+class ProductMachine final : public StateMachine {
+ public:
+  ProductMachine(const Model& model, const ValueInterner& values, const CompiledPartition& merged,
+                 std::vector<int32_t> part_of_op, std::vector<Json> keys)
+      : merged_(merged), part_of_op_(std::move(part_of_op)), keys_(std::move(keys)) {
+    for (size_t i = 0; i < keys_.size(); ++i) subs_.push_back(model.machine(values));
+    scratch_.resize(keys_.size());
+  }
+
+  State init() override {
+    for (size_t i = 0; i < subs_.size(); ++i) scratch_[i] = subs_[i]->init();
+    return table_.intern(scratch_);
+  }
+
+  bool step(State s, const CompiledOp& op, State& next) override {
+    // The search always passes ops by reference into merged_.ops.
+    const ptrdiff_t id = &op - merged_.ops.data();
+    FL_ASSERT(id >= 0 && static_cast<size_t>(id) < merged_.ops.size());
+    const auto part = static_cast<size_t>(part_of_op_[static_cast<size_t>(id)]);
+    State sub_next;
+    if (!subs_[part]->step(table_.data(s)[part], op, sub_next)) return false;
+    if (sub_next == table_.data(s)[part]) {
+      next = s;
+      return true;
+    }
+    std::copy(table_.data(s), table_.data(s) + table_.size(s), scratch_.begin());
+    scratch_[part] = sub_next;
+    next = table_.intern(scratch_);
+    return true;
+  }
+
+  Json describe(State s) const override {
+    Json out = Json::array();
+    for (size_t i = 0; i < subs_.size(); ++i) {
+      out.push_back({{"key", keys_[i]}, {"state", subs_[i]->describe(table_.data(s)[i])}});
+    }
+    return out;
+  }
+
+ private:
+  const CompiledPartition& merged_;
+  std::vector<int32_t> part_of_op_;
+  std::vector<Json> keys_;
+  std::vector<std::unique_ptr<StateMachine>> subs_;
+  StateTable table_;
+  std::vector<int64_t> scratch_;
+};
+
+}  // namespace
+
+MergedPartitions merge_partitions(const std::vector<CompiledPartition>& parts) {
+  MergedPartitions m;
+  struct Ref {
+    int64_t pos;
+    int32_t part;
+    int32_t op;
+  };
+  std::vector<Ref> refs;
+  for (size_t p = 0; p < parts.size(); ++p) {
+    m.keys.push_back(parts[p].key);
+    for (size_t i = 0; i < parts[p].size(); ++i) {
+      refs.push_back({parts[p].invoke_pos[i], static_cast<int32_t>(p), static_cast<int32_t>(i)});
+    }
+  }
+  std::sort(refs.begin(), refs.end(), [](const Ref& a, const Ref& b) { return a.pos < b.pos; });
+  for (const Ref& r : refs) {
+    const CompiledPartition& src = parts[static_cast<size_t>(r.part)];
+    const auto i = static_cast<size_t>(r.op);
+    m.merged.ops.push_back(src.ops[i]);
+    m.merged.invoke_pos.push_back(src.invoke_pos[i]);
+    m.merged.return_pos.push_back(src.return_pos[i]);
+    m.merged.process.push_back(src.process[i]);
+    m.part_of_op.push_back(r.part);
+  }
+  return m;
+}
+
+std::unique_ptr<StateMachine> product_machine(const Model& model, const ValueInterner& values,
+                                              const MergedPartitions& m) {
+  return std::make_unique<ProductMachine>(model, values, m.merged, m.part_of_op, m.keys);
+}
+
+}  // namespace faultline::checker::detail

@@ -47,3 +47,10 @@ TEST_CASE("kv store: txn is atomic and sees its own writes") {
   CHECK(kv.read("a") == 1);  // the write before the failing cas did not apply
   CHECK(kv.read("b") == 8);
 }
+
+TEST_CASE("kv store: status reaching the state machine is a definite bad-request, no throw") {
+  KvStore kv;
+  auto r = kv.apply({{"op", "status"}});
+  CHECK_FALSE(r.ok);
+  CHECK(r.error == ErrorCode::BadRequest);
+}

@@ -13,6 +13,13 @@ Json KvStore::read(const std::string& key) const {
 KvResult KvStore::apply(const Json& request) {
   const std::string& op = request.at("op").get_ref<const std::string&>();
   if (op == "txn") return apply_txn(request.at("ops"));
+  if (op == "status") {  // valid on the wire, but answered by the node, never by the state machine
+    KvResult r;
+    r.ok = false;
+    r.error = ErrorCode::BadRequest;
+    r.message = "status is a node-local diagnostic; this daemon does not implement it";
+    return r;
+  }
   const std::string& key = request.at("key").get_ref<const std::string&>();
   KvResult result;
   if (op == "read") {

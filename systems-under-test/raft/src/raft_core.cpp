@@ -90,9 +90,9 @@ std::optional<uint64_t> RaftCore::propose(std::string command) {
   uint64_t index = last_index() + 1;
   append_local(Entry{term_, index, std::move(command)});
   progress_[cfg_.id].match = index;
-  // Replicate peers in the replicate state right away (pipelining); probes wait for answers.
-  for (auto& [id, pr] : progress_)
-    if (id != cfg_.id && pr.replicate) send_append(id);
+  // Peers in the replicate state get the new entries at the next ready(), so a batch of
+  // proposals leaves as one message per peer; probes wait for answers.
+  append_pending_ = true;
   maybe_commit();
   return index;
 }
@@ -116,6 +116,11 @@ Ready RaftCore::ready() {
     read_seq_++;
     broadcast_append();
   }
+  if (append_pending_ && role_ == Role::Leader) {
+    for (auto& [id, pr] : progress_)
+      if (id != cfg_.id && pr.replicate && pr.next <= last_index()) send_append(id);
+  }
+  append_pending_ = false;
   Ready r;
   if (hard_dirty_ && !cfg_.bugs.forget_vote) r.hard_state = HardState{term_, vote_};
   hard_dirty_ = false;

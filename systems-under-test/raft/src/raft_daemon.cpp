@@ -107,6 +107,12 @@ class Daemon {
   void flush() {
     if (stopping_) return;
     KvRaftNode::Output out = node_->flush();
+    // A leader's appends may leave before its own fsync (Raft thesis §10.2.1): followers persist
+    // in parallel. Safe because the leader counts its own copy only when acks come back, which
+    // is handled after this flush's fsync has returned (one thread). Everything else (votes,
+    // acks, client replies) promises durability and waits for the fsync.
+    for (const Message& m : out.messages)
+      if (m.type == MsgType::App) links_->send(m.to, to_json(m).dump());
     try {
       storage_->save(out.hard_state, out.entries);
       storage_->sync();  // before any message or reply that depends on it
@@ -117,7 +123,8 @@ class Daemon {
       loop_.stop();
       return;
     }
-    for (const Message& m : out.messages) links_->send(m.to, to_json(m).dump());
+    for (const Message& m : out.messages)
+      if (m.type != MsgType::App) links_->send(m.to, to_json(m).dump());
     for (const auto& r : out.replies) server_->send(r.token, r.body.dump());
     note_role_change();
   }

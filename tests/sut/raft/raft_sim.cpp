@@ -1,11 +1,16 @@
 #include "raft_sim.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <random>
 #include <sstream>
 
+#include "faultline/checker/linearizability.h"
+#include "faultline/checker/model_registry.h"
+#include "faultline/core/history.h"
 #include "faultline/raft/kv_raft_node.h"
 #include "register_linearizability.h"
 
@@ -24,7 +29,10 @@ class Simulation {
     slots_.resize(o_.nodes);
     for (int i = 0; i < o_.nodes; ++i) start(i);
     clients_.resize(o_.clients);
-    for (auto& c : clients_) c.leader_guess = pick(o_.nodes);
+    for (auto& c : clients_) {
+      c.leader_guess = pick(o_.nodes);
+      c.process = next_process_++;
+    }
     side_.assign(o_.nodes, 0);
   }
 
@@ -48,6 +56,10 @@ class Simulation {
     if (report_.ok && quiet_ok_ops_ == 0)
       violate("liveness: no operation succeeded in " + std::to_string(kQuietTicks) +
               " fault-free ticks after healing");
+    // Ops still open at the end may or may not have happened: the clients give up (info), so
+    // both checkers see them as indeterminate.
+    for (auto& cl : clients_)
+      if (cl.busy && report_.ok) complete(cl, std::nullopt);
     if (report_.ok) check_histories();
     return report_;
   }
@@ -65,6 +77,7 @@ class Simulation {
     int64_t invoke = 0;
     int64_t deadline = 0;
     int leader_guess = 0;
+    int64_t process = 0;
   };
   struct InFlight {
     int64_t at;
@@ -132,6 +145,14 @@ class Simulation {
   void flush(int i) {
     Slot& s = slots_[i];
     KvRaftNode::Output out = s.node->flush();
+    // 0. like faultline-raftd, a leader's appends leave before its own fsync; the node may crash
+    //    right then, losing everything this flush would have persisted, sent or answered.
+    for (const Message& m : out.messages)
+      if (m.type == MsgType::App) enqueue(m);
+    if (now_ < o_.ticks && chance(o_.crash_before_persist)) {
+      slots_[i].node.reset();
+      return;
+    }
     // 1. persist
     if (out.hard_state) s.disk.hard = *out.hard_state;
     for (const Entry& e : out.entries) {
@@ -167,14 +188,16 @@ class Simulation {
       report_.max_commit = std::max(report_.max_commit, core.commit_index());
     }
     // 2. send
-    for (Message& m : out.messages) {
-      if (chance(o_.drop)) continue;
-      int copies = chance(o_.duplicate) ? 2 : 1;
-      for (int c = 0; c < copies; ++c)
-        net_.push_back({now_ + 1 + pick(o_.max_delay_ticks), m});
-    }
+    for (const Message& m : out.messages)
+      if (m.type != MsgType::App) enqueue(m);
     // 3. replies
     for (auto& r : out.replies) on_reply(r.token, r.body);
+  }
+
+  void enqueue(const Message& m) {
+    if (chance(o_.drop)) return;
+    int copies = chance(o_.duplicate) ? 2 : 1;
+    for (int c = 0; c < copies; ++c) net_.push_back({now_ + 1 + pick(o_.max_delay_ticks), m});
   }
 
   void deliver_due() {
@@ -241,6 +264,7 @@ class Simulation {
       cl.token = next_token_++;
       cl.request = req;
       cl.invoke = ++seq_;
+      record(cl, OpType::Invoke, invoke_value(req));
       cl.deadline = now_ + kClientDeadlineTicks;
       token_client_[cl.token] = static_cast<int>(c);
       slots_[target].node->on_request(cl.token, req);
@@ -287,23 +311,79 @@ class Simulation {
       else if (*code != sut::ErrorCode::CasMismatch) cl.leader_guess = pick(o_.nodes);
       if (sut::is_definite(*code)) {
         report_.ops_failed++;
-        return;  // definitely no effect: not part of the history to check
+        ++seq_;
+        record(cl, OpType::Fail, invoke_value(cl.request));
+        return;  // definitely no effect
       }
       info = true;
     }
     if (info) {
-      if (op == "read") return;  // an unknown read has no effect and no result
+      ++seq_;
+      record(cl, OpType::Info, invoke_value(cl.request));
+      cl.process = next_process_++;  // Jepsen: a process that got info is never reused
+      if (op == "read") return;      // an unknown read has no effect and no result
       report_.ops_info++;
       rop.complete = kNever;
     } else {
       report_.ops_ok++;
       rop.complete = ++seq_;
       if (op == "read") rop.a = as_int((*body)["value"]);
+      record(cl, OpType::Ok, op == "read" ? (*body)["value"] : invoke_value(cl.request));
     }
     history_[key].push_back(rop);
   }
 
+  // The simulated clients' history in faultline's model: kv with get / put / cas [from to].
+  static Json invoke_value(const Json& req) {
+    const std::string& op = req["op"].get_ref<const std::string&>();
+    if (op == "write") return req["value"];
+    if (op == "cas") return Json::array({req["expected"], req["value"]});
+    return nullptr;
+  }
+  void record(const Client& cl, OpType type, Json value) {
+    Op op;
+    op.time_ns = seq_;
+    op.process = cl.process;
+    op.type = type;
+    const std::string& f = cl.request["op"].get_ref<const std::string&>();
+    op.f = f == "read" ? "get" : f == "write" ? "put" : "cas";
+    op.key = cl.request["key"];
+    op.value = std::move(value);
+    client_history_.add(std::move(op));
+  }
+
+  // faultline's linearizability checker decides; the small independent oracle must agree.
   void check_histories() {
+    if (const char* dump = std::getenv("FAULTLINE_RAFT_SIM_DUMP")) {  // for debugging a seed
+      std::ofstream out(dump);
+      for (const Op& op : client_history_.ops()) out << op_to_json(op).dump() << "\n";
+    }
+    auto model = checker::make_model("kv");
+    checker::ConsistencyOptions copts;
+    copts.threads = 1;
+    copts.time_limit_s = 60;
+    CheckResult r = checker::check_linearizable(client_history_, *model, copts);
+    if (r.verdict == Verdict::Unknown) {
+      violate("faultline checker gave up: " + r.reason);
+      return;
+    }
+    bool oracle_valid = true;
+    for (auto& [key, ops] : history_) oracle_valid &= check_register(ops).linearizable;
+    if (r.verdict == Verdict::Invalid) {
+      violate("client history is not linearizable (faultline checker, kv model): " +
+              r.anomalies.dump().substr(0, 1500));
+      return;
+    }
+    if (!oracle_valid) {
+      std::string detail;
+      for (auto& [key, ops] : history_) {
+        auto v = check_register(ops);
+        if (!v.linearizable) detail = "key " + key + ": " + v.detail;
+      }
+      violate("faultline checker says valid but the test oracle finds no linearization: " +
+              detail);
+      return;
+    }
     for (auto& [key, ops] : history_) {
       auto v = check_register(ops);
       if (v.budget_exceeded) {
@@ -338,6 +418,8 @@ class Simulation {
   int64_t value_counter_ = 0;
   std::map<std::string, int64_t> last_value_;
   std::map<std::string, std::vector<RegisterOp>> history_;
+  History client_history_;
+  int64_t next_process_ = 0;
   uint64_t ok_before_quiet_ = 0;
   uint64_t quiet_ok_ops_ = 0;
 };

@@ -5,8 +5,9 @@
 // dropped, duplicated and delayed by random amounts, which also reorders them; a partition drops
 // messages across its cut); clients issue read / write / cas on a few keys; the nemesis crashes
 // nodes (losing all volatile state), restarts them from exactly what they persisted, and opens
-// and heals random partitions. After every input the node is flushed: its persist output goes to
-// its simulated disk before its messages enter the network and its replies reach clients.
+// and heals random partitions. After every input the node is flushed as faultline-raftd does:
+// a leader's appends enter the network first, then the persist output goes to its simulated
+// disk (the node may crash in between), then its other messages and its replies leave.
 //
 // Safety is checked after every flush, and the first violation ends the run:
 //   election safety     at most one leader per term (ever)
@@ -34,6 +35,8 @@ struct SimOptions {
   double crash_per_tick = 0.01;      // chance per tick that a random live node crashes
   double restart_per_tick = 0.1;     // chance per tick that a random dead node restarts
   double partition_per_tick = 0.01;  // chance per tick to open (or heal) a random partition
+  double crash_before_persist = 0.001;  // chance per flush to crash after a leader's appends
+                                        // left but before anything was persisted
   double read_to_random_node = 0.3;  // clients sometimes ask any node (exercises redirects)
   RaftBugs bugs;
   bool stale_read = false;

@@ -115,11 +115,11 @@ TEST_CASE("raft simulation: 5 nodes, faults, many seeds", "[raft][sim]") {
 
 TEST_CASE("raft simulation: no faults makes steady progress", "[raft][sim]") {
   SimOptions o;
-  o.drop = o.duplicate = o.crash_per_tick = o.partition_per_tick = 0;
+  o.drop = o.duplicate = o.crash_per_tick = o.partition_per_tick = o.crash_before_persist = 0;
   SimReport r = run_simulation(o);
   REQUIRE(r.ok);
   CHECK(r.leaders_elected == 1);
-  CHECK(r.ops_info == 0);
+  CHECK(r.ops_info <= static_cast<uint64_t>(o.clients));  // only ops still open at the end
   CHECK(r.ops_ok > 300);
 }
 

@@ -5,6 +5,8 @@
 //   cas    -> null if current == "expected", else CasMismatch with no effect
 //   append -> null; appends "value" to the list at key (absent key = empty list)
 //   txn    -> array of per-micro-op results; atomic: if any cas mismatches nothing applies
+//   status -> BadRequest (a daemon answers status itself; reaching the state machine means the
+//             daemon does not implement it). Deterministic, so replicas stay in step.
 // apply() is deterministic: the same sequence of ops yields the same states and results on
 // every replica. It never throws for a request that passed validate_request().
 #pragma once

@@ -164,6 +164,7 @@ class RaftCore {
   bool committed_in_term_ = false;
   uint64_t read_seq_ = 0;
   bool read_round_needed_ = false;
+  bool append_pending_ = false;  // proposals not yet sent to replicating peers
   std::vector<PendingRead> reads_;
   std::vector<uint64_t> parked_reads_;  // waiting for the first commit of this term
   // Ready accumulation.

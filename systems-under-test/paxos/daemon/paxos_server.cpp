@@ -1,6 +1,12 @@
 // Drives PaxosCore over the shared SUT layer; the contract is in paxos_server.h.
 #include "paxos_server.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <random>
 
@@ -34,6 +40,14 @@ PaxosServer::PaxosServer(sut::EventLoop& loop, ServerOptions options)
         std::error_code ec;
         std::filesystem::create_directories(options_.data_dir, ec);
         if (ec) throw sut::SutError("cannot create --data-dir " + options_.data_dir + ": " + ec.message());
+        // One daemon per data dir: two writers would interleave records and break recovery.
+        const std::string lock_path = options_.data_dir + "/LOCK";
+        lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (lock_fd_ < 0) throw sut::SutError("cannot open " + lock_path + ": " + std::strerror(errno));
+        if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+          throw sut::SutError("data dir " + options_.data_dir +
+                              " is locked by another daemon (stop it or use another --data-dir)");
+        }
         return sut::DurableLog::open(options_.data_dir + "/paxos.log", &recovery_);
       }()) {
   // Recover: replay the intact records (open() already truncated a torn tail).
@@ -80,7 +94,9 @@ PaxosServer::PaxosServer(sut::EventLoop& loop, ServerOptions options)
                       {"members", names_.size()}});
 }
 
-PaxosServer::~PaxosServer() = default;
+PaxosServer::~PaxosServer() {
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
+}
 
 void PaxosServer::shutdown() {
   stopping_ = true;

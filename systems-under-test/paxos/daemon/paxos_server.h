@@ -73,6 +73,7 @@ class PaxosServer {
   MemberNames names_;
   NodeId self_ = 0;
   sut::EventLog log_;
+  int lock_fd_ = -1;  // flock on <data-dir>/LOCK, held for the daemon's life
   sut::DurableLog::Recovery recovery_;  // filled while disk_ opens; consumed by the constructor
   sut::DurableLog disk_;
   std::unique_ptr<PaxosCore> core_;

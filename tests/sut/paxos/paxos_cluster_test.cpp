@@ -142,6 +142,20 @@ TEST_CASE("paxosd rejects bad flags with exit code 254 and explains --help", "[p
                                        "--data-dir /tmp/x --bug nonsense 2>/dev/null").c_str())) == 254);
 }
 
+TEST_CASE("paxosd refuses a data dir another daemon holds (exit 1)", "[paxos][integration]") {
+  PaxosCluster c(1);
+  c.start(0);
+  const std::string bin = std::string(FAULTLINE_BINARY_DIR) + "/systems-under-test/paxos/faultline-paxosd";
+  // `timeout` bounds the wait should the lock ever fail to stop the second daemon.
+  const std::string cmd = "timeout 10 " + bin + " --id n1 --listen 127.0.0.1:1 --peers n1=127.0.0.1:" +
+                          std::to_string(c.port(0)) + " --data-dir " + c.dir() + "/n1 2>/dev/null";
+  CHECK(WEXITSTATUS(std::system(cmd.c_str())) == 1);
+  // The holder is unaffected: a single-node cluster elects itself and serves.
+  Outcome o = c.request(json{{"op", "write"}, {"key", "k"}, {"value", 1}}, 10s);
+  CHECK(o.kind == Outcome::Kind::Ok);
+  CHECK(c.terminate(0) == 0);
+}
+
 namespace {
 
 // Writes keys, kill -9s every node, restarts them all from their data dirs and reads the keys

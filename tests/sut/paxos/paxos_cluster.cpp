@@ -62,8 +62,9 @@ bool reap(pid_t pid, std::chrono::milliseconds wait, int* status) {
 PaxosCluster::PaxosCluster(std::size_t nodes, std::vector<std::string> extra_flags)
     : binary_(std::string(FAULTLINE_BINARY_DIR) + "/systems-under-test/paxos/faultline-paxosd"),
       extra_flags_(std::move(extra_flags)) {
-  char tmpl[] = "/tmp/faultline-paxos-XXXXXX";
-  if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+  const char* tmp = std::getenv("TMPDIR");
+  std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/faultline-paxos-XXXXXX";
+  if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed under " + tmpl);
   dir_ = tmpl;
   for (std::size_t i = 0; i < nodes; ++i) {
     names_.push_back("n" + std::to_string(i + 1));

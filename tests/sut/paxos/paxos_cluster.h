@@ -1,7 +1,7 @@
 // PaxosCluster: real faultline-paxosd processes on 127.0.0.1 for integration tests and the
 // benchmark. Owns every pid it starts and kills only those (SIGKILL + waitpid in the
 // destructor, so a failing test leaves nothing behind); data dirs live in one fresh temp dir
-// that is removed at the end. Ports are picked by binding port 0. All waits are bounded.
+// under $TMPDIR (default /tmp) that is removed at the end. Ports are picked by binding port 0. All waits are bounded.
 //
 // request() is a leader-seeking client: it follows not-leader hints, retries definite
 // refusals (not-leader, unavailable) and connection failures until its deadline, and reports

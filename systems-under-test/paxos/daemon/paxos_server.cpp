@@ -1,6 +1,12 @@
 // Drives PaxosCore over the shared SUT layer; the contract is in paxos_server.h.
 #include "paxos_server.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <random>
 
@@ -34,6 +40,14 @@ PaxosServer::PaxosServer(sut::EventLoop& loop, ServerOptions options)
         std::error_code ec;
         std::filesystem::create_directories(options_.data_dir, ec);
         if (ec) throw sut::SutError("cannot create --data-dir " + options_.data_dir + ": " + ec.message());
+        // One daemon per data dir: two writers would interleave records and break recovery.
+        const std::string lock_path = options_.data_dir + "/LOCK";
+        lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (lock_fd_ < 0) throw sut::SutError("cannot open " + lock_path + ": " + std::strerror(errno));
+        if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+          throw sut::SutError("data dir " + options_.data_dir +
+                              " is locked by another daemon (stop it or use another --data-dir)");
+        }
         return sut::DurableLog::open(options_.data_dir + "/paxos.log", &recovery_);
       }()) {
   // Recover: replay the intact records (open() already truncated a torn tail).
@@ -80,11 +94,14 @@ PaxosServer::PaxosServer(sut::EventLoop& loop, ServerOptions options)
                       {"members", names_.size()}});
 }
 
-PaxosServer::~PaxosServer() = default;
+PaxosServer::~PaxosServer() {
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
+}
 
 void PaxosServer::shutdown() {
   stopping_ = true;
   if (flush_posted_ || !batch_.empty()) flush();
+  if (disk_.dirty()) disk_.sync();
   for (auto& [value_id, p] : pending_) {
     reply(p.conn, sut::make_error_reply(p.client_id, sut::ErrorCode::ShuttingDown,
                                         "node stopping; the operation may still take effect"));
@@ -121,6 +138,20 @@ void PaxosServer::on_client_request(sut::ConnId conn, json request) {
     return;
   }
   json client_id = request["id"];
+  if (request["op"] == "status") {  // local diagnostic view, never through the log
+    auto hint = core_->leader_hint();
+    reply(conn, sut::make_ok_reply(
+                    client_id, json{{"node", options_.id},
+                                    {"leader", hint ? names_.name(*hint) : std::string()},
+                                    {"role", to_string(core_->role())},
+                                    {"ballot", ballot_to_json(core_->ballot(), names_)},
+                                    {"promised", ballot_to_json(core_->promised(), names_)},
+                                    {"chosen_prefix", core_->first_unchosen()},
+                                    {"applied", applied_slots_},
+                                    {"inflight", core_->inflight()},
+                                    {"pending_requests", pending_.size()}}));
+    return;
+  }
   if (pending_.size() >= options_.max_pending_requests) {
     reply(conn, sut::make_error_reply(client_id, sut::ErrorCode::Unavailable,
                                       "too many requests in flight; retry later"));
@@ -143,6 +174,10 @@ void PaxosServer::on_close(sut::ConnId conn) {
 void PaxosServer::on_tick() {
   if (stopping_) return;
   step(Tick{});
+  if (++ticks_since_sync_ >= 10 && disk_.dirty() && !flush_posted_) {
+    disk_.sync();  // lazily written chosen records
+    ticks_since_sync_ = 0;
+  }
   const auto now = Clock::now();
   for (auto it = pending_.begin(); it != pending_.end();) {
     if (it->second.deadline > now) {
@@ -181,13 +216,30 @@ void PaxosServer::flush() {
   Outputs batch = std::move(batch_);
   batch_ = Outputs{};
   // 1. Durable before anything that depends on it leaves the node.
-  if (!batch.persist.empty()) {
-    for (const PersistRecord& r : batch.persist) disk_.append(encode_record(r, names_));
-    disk_.sync();  // throws on I/O failure: the daemon exits rather than ack non-durable state
+  // 0. Messages that announce nothing about this node's durable state may go out before the
+  //    fsync, so the followers' disk writes overlap the leader's (Raft paper §10.2.1): an
+  //    accept / heartbeat / learn says what the leader proposes or knows chosen, never what it
+  //    promised or accepted. The leader's own acceptance only counts once an Accepted arrives,
+  //    which this single-threaded loop handles after this flush (and its fsync) returned.
+  auto early = [](const Envelope& e) {
+    return std::holds_alternative<Accept>(e.message) ||
+           std::holds_alternative<Heartbeat>(e.message) || std::holds_alternative<Learn>(e.message);
+  };
+  for (const Envelope& e : batch.send) {
+    if (early(e)) peers_->send(names_.name(e.to), encode_message(e, names_).dump());
   }
+  // Chosen records may stay buffered (see Outputs in paxos_core.h): a lost one is re-learned,
+  // because the value itself is durable at a majority of acceptors. Promises and acceptances
+  // must be on disk before the replies that announce them.
+  bool must_sync = false;
+  for (const PersistRecord& r : batch.persist) {
+    disk_.append(encode_record(r, names_));
+    must_sync = must_sync || !std::holds_alternative<ChosenRecord>(r);
+  }
+  if (must_sync) disk_.sync();  // throws on I/O failure: exit rather than ack non-durable state
   // 2. Peer messages.
   for (const Envelope& e : batch.send) {
-    peers_->send(names_.name(e.to), encode_message(e, names_).dump());
+    if (!early(e)) peers_->send(names_.name(e.to), encode_message(e, names_).dump());
   }
   // 3. Apply chosen slots in order; answer the clients waiting here.
   for (const ChosenEntry& c : batch.apply) {

@@ -3,7 +3,7 @@
 // Single-threaded on the shared EventLoop. Every input (peer line, client request, clock tick)
 // is stepped into the core at once; the core's Outputs are collected into one batch that is
 // flushed by a posted handler after the ready events: records are appended to the DurableLog
-// and fsynced once (group commit), THEN peer messages go out, THEN chosen slots are applied to
+// and fsynced once (group commit; chosen-slot records alone are synced lazily), THEN peer messages go out, THEN chosen slots are applied to
 // the KvStore and waiting clients answered. So no promise, acceptance or reply ever leaves the
 // node before what it depends on is on disk, and kill -9 loses nothing acknowledged.
 //
@@ -11,6 +11,7 @@
 // is applied here (linearizable reads through the log). A follower answers `not-leader` with
 // the leader's id and address when known; requests still open after request_timeout_ms get
 // `timeout` (indeterminate: the value may still be chosen); at SIGTERM, `shutting-down`.
+// `status` is answered locally at once (node, leader, role, ballot, chosen prefix, applied).
 #pragma once
 #include <chrono>
 #include <cstdint>
@@ -72,6 +73,7 @@ class PaxosServer {
   MemberNames names_;
   NodeId self_ = 0;
   sut::EventLog log_;
+  int lock_fd_ = -1;  // flock on <data-dir>/LOCK, held for the daemon's life
   sut::DurableLog::Recovery recovery_;  // filled while disk_ opens; consumed by the constructor
   sut::DurableLog disk_;
   std::unique_ptr<PaxosCore> core_;
@@ -86,6 +88,7 @@ class PaxosServer {
   uint64_t next_value_seq_ = 0;
   uint64_t applied_slots_ = 0;
   uint64_t bad_peer_lines_ = 0;
+  uint32_t ticks_since_sync_ = 0;
 };
 
 }  // namespace faultline::paxos

@@ -320,8 +320,9 @@ void PaxosCore::on_accept(NodeId from, const Accept& m, Outputs& out) {
     send(from, Nack{m.ballot, promised_}, out);
     return;
   }
+  const bool raises_promise = promise_ok && m.ballot > promised_;
   if (promise_ok) {
-    promised_ = m.ballot;  // the AcceptRecord below makes this promise durable too
+    promised_ = m.ballot;
     follow(m.ballot);
   }
   auto it = accepted_.find(m.slot);
@@ -330,7 +331,9 @@ void PaxosCore::on_accept(NodeId from, const Accept& m, Outputs& out) {
                         it->second.value == m.value);
   if (!already) {
     accepted_[m.slot] = AcceptedValue{m.ballot, m.value};
-    persist(AcceptRecord{m.slot, m.ballot, m.value}, out);
+    persist(AcceptRecord{m.slot, m.ballot, m.value}, out);  // durable promise of m.ballot too
+  } else if (raises_promise) {
+    persist(PromiseRecord{m.ballot}, out);
   }
   send(from, Accepted{m.ballot, m.slot}, out);
   if (promise_ok) learn_up_to(m.commit, m.ballot, out);

@@ -62,8 +62,9 @@ bool reap(pid_t pid, std::chrono::milliseconds wait, int* status) {
 PaxosCluster::PaxosCluster(std::size_t nodes, std::vector<std::string> extra_flags)
     : binary_(std::string(FAULTLINE_BINARY_DIR) + "/systems-under-test/paxos/faultline-paxosd"),
       extra_flags_(std::move(extra_flags)) {
-  char tmpl[] = "/tmp/faultline-paxos-XXXXXX";
-  if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+  const char* tmp = std::getenv("TMPDIR");
+  std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/faultline-paxos-XXXXXX";
+  if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed under " + tmpl);
   dir_ = tmpl;
   for (std::size_t i = 0; i < nodes; ++i) {
     names_.push_back("n" + std::to_string(i + 1));
@@ -201,6 +202,19 @@ Outcome PaxosCluster::request(json req, std::chrono::milliseconds within) {
     return last;
   }
   return last;
+}
+
+std::optional<json> PaxosCluster::status(std::size_t i, std::chrono::milliseconds timeout) {
+  if (pids_[i] <= 0) return std::nullopt;
+  try {
+    sut::LineClient c;
+    c.connect(sut::Endpoint{"127.0.0.1", ports_[i]}, timeout);
+    json reply = c.request(json{{"id", next_id_++}, {"op", "status"}}, timeout);
+    if (!reply.value("ok", false)) return std::nullopt;
+    return reply["value"];
+  } catch (const sut::ClientIoError&) {
+    return std::nullopt;
+  }
 }
 
 std::string PaxosCluster::log_tail(std::size_t i, std::size_t lines) const {

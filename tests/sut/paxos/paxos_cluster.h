@@ -1,7 +1,7 @@
 // PaxosCluster: real faultline-paxosd processes on 127.0.0.1 for integration tests and the
 // benchmark. Owns every pid it starts and kills only those (SIGKILL + waitpid in the
 // destructor, so a failing test leaves nothing behind); data dirs live in one fresh temp dir
-// that is removed at the end. Ports are picked by binding port 0. All waits are bounded.
+// under $TMPDIR (default /tmp) that is removed at the end. Ports are picked by binding port 0. All waits are bounded.
 //
 // request() is a leader-seeking client: it follows not-leader hints, retries definite
 // refusals (not-leader, unavailable) and connection failures until its deadline, and reports
@@ -43,6 +43,8 @@ class PaxosCluster {
 
   // Sends `request` (an "id" is added) to running nodes until a final answer or the deadline.
   Outcome request(nlohmann::json request, std::chrono::milliseconds deadline);
+  // The node's `status` reply value (local view), or nullopt if it does not answer in time.
+  std::optional<nlohmann::json> status(std::size_t i, std::chrono::milliseconds timeout = std::chrono::seconds(1));
   // Index of the node that answered the last ok, if any.
   std::optional<std::size_t> last_leader() const { return leader_; }
   std::string log_tail(std::size_t i, std::size_t lines = 20) const;

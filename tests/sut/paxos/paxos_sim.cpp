@@ -206,13 +206,19 @@ void PaxosSim::client_step(Client& c, bool invoke) {
     if (kind < 4) return json{{"op", "read"}, {"key", key}};
     if (kind < 6) return json{{"op", "write"}, {"key", key}, {"value", rng_() % 5}};
     if (kind < 8 || !allow_append) {
-      json expected = rng_() % 6 == 0 ? json(nullptr) : json(rng_() % 5);
+      json expected = rng_() % 6 == 0 && options_.workload == SimOptions::Workload::Mixed ? json(nullptr) : json(rng_() % 5);
       return json{{"op", "cas"}, {"key", key}, {"expected", expected}, {"value", rng_() % 5}};
     }
     // Lists live on their own keys so registers stay integers.
     return json{{"op", "append"}, {"key", "l" + key}, {"value", next_value_seq_}};
   };
-  if (rng_() % 8 == 0) {
+  if (options_.workload == SimOptions::Workload::Registers) {
+    op.request = micro_op(false);
+  } else if (options_.workload == SimOptions::Workload::Lists) {
+    const std::string key = "lk" + std::to_string(rng_() % options_.keys);
+    op.request = rng_() % 2 ? json{{"op", "read"}, {"key", key}}
+                            : json{{"op", "append"}, {"key", key}, {"value", next_value_seq_}};
+  } else if (rng_() % 8 == 0) {
     json ops = json::array();
     const uint64_t n = 2 + rng_() % 3;
     for (uint64_t i = 0; i < n; ++i) ops.push_back(micro_op(true));

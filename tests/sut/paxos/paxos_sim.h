@@ -50,6 +50,10 @@ struct SimOptions {
   double invoke_per_tick = 0.3;    // per idle client
   uint32_t client_timeout_ticks = 80;
   std::size_t keys = 3;
+  // Mixed: read/write/cas/append and txns of them. Registers: read/write/cas with non-null
+  // expected values. Lists: append of unique integers / read on list keys. The last two are
+  // what the checker library's per-key `kv` model understands (lists as concatenated strings).
+  enum class Workload { Mixed, Registers, Lists } workload = Workload::Mixed;
   Bugs bugs;
 };
 

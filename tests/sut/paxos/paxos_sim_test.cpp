@@ -1,7 +1,7 @@
 // Multi-Paxos core under the seeded in-memory network (tests/sut/paxos_sim.h): drops,
 // duplicates, delays/reorders, partitions, crash/restart from persisted records. The correct
 // build must stay safe on every step and linearizable over many seeds; each bug knob must be
-// caught. A failure prints its seed; rerun one seed with PAXOS_SIM_SEED=<n>.
+// caught. A failure prints its seed; PAXOS_SIM_SEEDS=<n> runs seeds 1..n (default 60).
 #include <catch2/catch.hpp>
 
 #include <cstdlib>

@@ -10,6 +10,8 @@
 //      exactly once per incarnation, starting at slot 0 after recovery),
 //   4. and answer every `rejected` proposal (definite: the value was never proposed).
 // An acceptor therefore never replies before its promise / acceptance is on disk.
+// Exception allowed to drivers: ChosenRecords may be made durable lazily (a crash that loses one
+// only makes the node re-learn that slot, since the value is durable at a majority).
 //
 // Protocol (Lamport's "Paxos Made Simple" §3, one phase 1 for all slots):
 //  - A node whose election timer expires picks a ballot (round above every round it has seen,

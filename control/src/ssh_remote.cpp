@@ -248,11 +248,22 @@ class SshRemote final : public Remote {
     throw RemoteError(opts_.node, cmd, "cannot open a channel after reconnecting");
   }
 
+  // libssh2 1.10 fails a read with LIBSSH2_ERROR_SOCKET_SEND ("Unable to send transfer-window
+  // adjustment packet, deferring") when a partly sent stdin packet still occupies the transport:
+  // the adjustment is queued and goes out with the next read, so the read is retried. Bounded:
+  // a socket that really is broken fails after kMaxDeferredAdjusts retries in a row.
+  static bool deferred_adjust(ssize_t rc, int& count) {
+    constexpr int kMaxDeferredAdjusts = 10000;
+    if (rc != LIBSSH2_ERROR_SOCKET_SEND) return false;
+    return ++count <= kMaxDeferredAdjusts;
+  }
+
   // Moves stdin to the channel and stdout/stderr from it until the remote side closes them.
   void pump(SshSession& s, LIBSSH2_CHANNEL* ch, const std::string& in, std::string& out,
             std::string& err, const std::string& cmd, Clock::time_point deadline) {
     size_t in_off = 0;
     bool eof_sent = false;
+    int deferred = 0;
     std::array<char, 16384> buf{};
     for (;;) {
       bool progressed = false;
@@ -275,21 +286,24 @@ class SshRemote final : public Remote {
       if (n > 0) {
         out.append(buf.data(), static_cast<size_t>(n));
         progressed = true;
-      } else if (n < 0 && n != LIBSSH2_ERROR_EAGAIN) {
+      } else if (n < 0 && n != LIBSSH2_ERROR_EAGAIN && !deferred_adjust(n, deferred)) {
         throw RemoteError(opts_.node, cmd, "reading stdout: " + s.last_error());
       }
       ssize_t m = libssh2_channel_read_stderr(ch, buf.data(), buf.size());
       if (m > 0) {
         err.append(buf.data(), static_cast<size_t>(m));
         progressed = true;
-      } else if (m < 0 && m != LIBSSH2_ERROR_EAGAIN) {
+      } else if (m < 0 && m != LIBSSH2_ERROR_EAGAIN && !deferred_adjust(m, deferred)) {
         throw RemoteError(opts_.node, cmd, "reading stderr: " + s.last_error());
       }
       if (out.size() > opts_.max_output_bytes || err.size() > opts_.max_output_bytes) {
         output_overflow_ = true;
         throw SshTimeout("output limit");  // handled like a timeout: kill the group
       }
-      if (progressed) continue;
+      if (progressed) {
+        deferred = 0;
+        continue;
+      }
       if (libssh2_channel_eof(ch)) return;
       if (Clock::now() >= deadline) throw SshTimeout("deadline passed");
       s.wait(deadline);

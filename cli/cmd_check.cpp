@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <optional>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -14,6 +15,7 @@
 
 #include "command.h"
 #include "faultline/checker/linearizability.h"
+#include "faultline/checker/txn_causal_entry.h"
 #include "faultline/checker/model_registry.h"
 #include "faultline/core/error.h"
 #include "faultline/core/formats.h"
@@ -30,6 +32,7 @@ struct CheckArgs {
   double memory_limit_mb = 1024;
   unsigned threads = 0;
   bool list_models = false;
+  bool no_svg = false;
   std::vector<std::string> files;
 };
 
@@ -66,13 +69,15 @@ int run_check(const CheckArgs& a) {
                  a.format.c_str());
     return kExitBadArgs;
   }
+  const bool lin_family = a.consistency == "linearizable" || a.consistency == "sequential";
   checker::ConsistencyOptions options;
   options.consistency = a.consistency == "sequential" ? checker::Consistency::Sequential
                                                       : checker::Consistency::Linearizable;
   options.time_limit_s = a.time_limit_s;
   options.memory_limit_bytes = static_cast<uint64_t>(a.memory_limit_mb * 1024 * 1024);
   options.threads = a.threads;
-  if (!a.model.empty() && !checker::make_model(a.model)) {
+  if (lin_family && a.model != "list-append" && a.model != "rw-register" && !a.model.empty() &&
+      !checker::make_model(a.model)) {
     std::fprintf(stderr, "faultline check: unknown model '%s'; known models:\n", a.model.c_str());
     for (const auto& m : checker::list_models()) std::fprintf(stderr, "  %s\n", m.name.c_str());
     return kExitBadArgs;
@@ -102,7 +107,25 @@ int run_check(const CheckArgs& a) {
     }
     const auto t1 = Clock::now();
     const std::string model_name = a.model.empty() ? default_model(history, detected) : a.model;
-    if (model_name.empty()) {
+    // Transactional (list-append, rw-register) and causal/session checks.
+    std::optional<CheckResult> other;
+    try {
+      other = checker::check_txn_or_causal(history, model_name, a.consistency,
+                                           {.render_svg = !a.no_svg});
+    } catch (const std::invalid_argument& e) {
+      std::fprintf(stderr, "faultline check: %s\n", e.what());
+      return kExitBadArgs;
+    } catch (const std::exception& e) {  // the history does not fit the asked checker
+      std::fprintf(stderr, "%s: %s\n", file.c_str(), e.what());
+      any_bad = true;
+      continue;
+    }
+    if (!other && !lin_family) {
+      std::fprintf(stderr, "faultline check: --consistency %s does not apply to model '%s'\n",
+                   a.consistency.c_str(), model_name.c_str());
+      return kExitBadArgs;
+    }
+    if (model_name.empty() && !other) {
       std::fprintf(stderr,
                    "%s: cannot tell which model this history is for; pass --model "
                    "(faultline check --list-models lists them)\n",
@@ -110,10 +133,14 @@ int run_check(const CheckArgs& a) {
       any_bad = true;
       continue;
     }
-    auto model = checker::make_model(model_name);
     CheckResult result;
     try {
-      result = checker::check_consistency(history, *model, options);
+      if (other) {
+        result = std::move(*other);
+      } else {
+        auto model = checker::make_model(model_name);
+        result = checker::check_consistency(history, *model, options);
+      }
     } catch (const checker::ModelError& e) {
       std::fprintf(stderr, "%s: %s\n", file.c_str(), e.what());
       any_bad = true;
@@ -127,7 +154,7 @@ int run_check(const CheckArgs& a) {
       Json j = result.to_json();
       j["file"] = file;
       j["model"] = model_name;
-      j["consistency"] = std::string(checker::to_string(options.consistency));
+      j["consistency"] = a.consistency;
       j["format"] = std::string(to_string(detected));
       j["parse_ms"] = parse_ms;
       j["check_ms"] = check_ms;
@@ -158,8 +185,12 @@ CommandRun setup_check(CLI::App& sub) {
   sub.add_option("--model,-m", args->model,
                  "Model to check against (see --list-models). Default: cas-register for etcd "
                  "console logs, kv when ops carry keys");
-  sub.add_option("--consistency,-c", args->consistency, "linearizable (default) or sequential")
-      ->check(CLI::IsMember({"linearizable", "sequential"}));
+  sub.add_option("--consistency,-c", args->consistency,
+                 "linearizable (default) or sequential; for --model list-append|rw-register a "
+                 "transactional model (read-uncommitted ... serializable, strict-serializable); "
+                 "for register histories causal, causal-memory, causal-convergence, "
+                 "read-your-writes, monotonic-reads, monotonic-writes, writes-follow-reads");
+  sub.add_flag("--no-svg", args->no_svg, "Do not render Graphviz SVGs of anomaly cycles");
   sub.add_option("--format,-f", args->format, "History format: auto, jsonl, edn, jepsen-log")
       ->check(CLI::IsMember({"auto", "jsonl", "edn", "jepsen-log"}));
   sub.add_flag("--json", args->json, "Print the full result of each file as one JSON line");

@@ -184,3 +184,30 @@ TEST_CASE("check: --consistency sequential and --time-limit") {
   std::filesystem::remove(stale);
   std::filesystem::remove(hard_file);
 }
+
+TEST_CASE("check: transactional and causal consistency through the binary") {
+  const std::string elle = kCorpus + "/elle/paper-example.edn";
+  const Run strict = run({"check", "--json", "--no-svg", "--model", "list-append", "--consistency",
+                          "strict-serializable", elle}, false);
+  REQUIRE(strict.exit_code == 1);
+  const auto j = nlohmann::json::parse(strict.out);
+  CHECK(j["valid"] == false);
+  CHECK(j["anomalies"].dump().find("G-single-realtime") != std::string::npos);
+  const Run serial = run({"check", "--no-svg", "--model", "list-append", "--consistency",
+                          "serializable", elle});
+  CHECK(serial.exit_code == 0);
+  // A register history with unique writes, causally consistent.
+  const std::string causal = temp_file(
+      "causal.jsonl",
+      "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"key\":\"x\",\"value\":1}\n"
+      "{\"process\":0,\"type\":\"ok\",\"f\":\"write\",\"key\":\"x\",\"value\":1}\n"
+      "{\"process\":1,\"type\":\"invoke\",\"f\":\"read\",\"key\":\"x\",\"value\":null}\n"
+      "{\"process\":1,\"type\":\"ok\",\"f\":\"read\",\"key\":\"x\",\"value\":1}\n");
+  CHECK(run({"check", "--model", "kv", "--consistency", "causal", causal}).exit_code == 0);
+  // A checker that does not fit the history: exit 254 with the reason.
+  const Run bad = run({"check", "--model", "register", "--consistency", "causal",
+                       kCorpus + "/porcupine/etcd/etcd_002.log"});
+  CHECK(bad.exit_code == 254);
+  CHECK(bad.out.find("cas") != std::string::npos);
+  std::filesystem::remove(causal);
+}

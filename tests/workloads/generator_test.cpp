@@ -251,3 +251,47 @@ TEST_CASE("invalid configs are rejected with the field named") {
   c.independent_keys = true;
   CHECK_THROWS_WITH(initial_state(c), Catch::Contains("ops_per_key"));
 }
+
+TEST_CASE("a caller with a bounded process pool: ops wait for a free process, none is reused while busy") {
+  GeneratorConfig c = basic(21);
+  c.concurrency = 3;
+  c.rate_per_s = 1000;  // 1 ms apart, but each op takes 5 ms: 3 processes manage 0.6 ops/ms
+  c.time_limit_ns = kSec / 10;
+  GeneratorState s = initial_state(c);
+  std::map<int64_t, int64_t> busy_until;  // process -> completion time
+  for (int64_t p = 0; p < c.concurrency; ++p) busy_until[p] = 0;
+  int64_t now = 0;
+  int issued = 0, waits = 0;
+  for (int guard = 0; guard < 100000; ++guard) {
+    std::optional<int64_t> free;
+    for (const auto& [p, t] : busy_until)
+      if (t <= now) { free = p; break; }
+    Step st = next(c, s, GenContext{now, free});
+    if (auto* r = std::get_if<ScheduleRecord>(&st)) {
+      REQUIRE(free);
+      REQUIRE(r->process == *free);
+      REQUIRE(r->time_ns <= now);
+      busy_until[r->process] = now + 5'000'000;
+      REQUIRE(r->time_ns < c.time_limit_ns);
+      ++issued;
+    } else if (auto* p = std::get_if<Pending>(&st)) {
+      if (p->waiting_for_process) {
+        ++waits;
+        int64_t soonest = INT64_MAX;
+        for (const auto& [q, t] : busy_until) soonest = std::min(soonest, t);
+        REQUIRE(soonest > now);
+        now = soonest;
+      } else {
+        REQUIRE(p->until_ns > now);
+        now = p->until_ns;
+      }
+    } else {
+      break;
+    }
+  }
+  // The time limit is wall-clock: of the 100 scheduled ops only what 3 processes can run in 100 ms.
+  CHECK(issued >= 55);
+  CHECK(issued <= 63);
+  CHECK(waits > 0);
+  CHECK(std::holds_alternative<Exhausted>(next(c, s, GenContext{now, 0})));
+}

@@ -17,7 +17,13 @@
 // independent of when the caller actually asks, so the schedule itself is replayable.
 // Per-key independence follows Jepsen's `independent`: keys 0,1,2,... each receive at most
 // ops_per_key ops, keys_in_flight of them at a time; a full key is replaced by the next one.
-// The final phase issues each final template once per key used (once, keyless, otherwise).
+// The final phase issues each final template once per key used (once, keyless, otherwise);
+// it has no rate limit and runs whatever the time limit.
+// A caller that falls behind the rate gets the overdue ops at once (each keeps its scheduled
+// time_ns), so up to the time limit the schedule does not depend on the caller's speed; the
+// limit itself is checked against ctx.now_ns too (ops still overdue then are dropped). Process ids are the caller's:
+// it starts with 0..concurrency-1 and replaces a process retired after `info` with a fresh id;
+// the generator only uses the id it is given.
 #pragma once
 #include <cstdint>
 #include <optional>

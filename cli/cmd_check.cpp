@@ -25,7 +25,7 @@ namespace {
 
 struct CheckArgs {
   std::string model;
-  std::string consistency = "linearizable";
+  std::string consistency;  // empty: linearizable, or serializable for transactional models
   std::string format = "auto";
   bool json = false;
   double time_limit_s = 0;
@@ -69,7 +69,8 @@ int run_check(const CheckArgs& a) {
                  a.format.c_str());
     return kExitBadArgs;
   }
-  const bool lin_family = a.consistency == "linearizable" || a.consistency == "sequential";
+  const bool lin_family =
+      a.consistency.empty() || a.consistency == "linearizable" || a.consistency == "sequential";
   checker::ConsistencyOptions options;
   options.consistency = a.consistency == "sequential" ? checker::Consistency::Sequential
                                                       : checker::Consistency::Linearizable;
@@ -154,7 +155,8 @@ int run_check(const CheckArgs& a) {
       Json j = result.to_json();
       j["file"] = file;
       j["model"] = model_name;
-      j["consistency"] = a.consistency;
+      j["consistency"] = other ? (a.consistency.empty() ? "serializable" : a.consistency)
+                               : std::string(checker::to_string(options.consistency));
       j["format"] = std::string(to_string(detected));
       j["parse_ms"] = parse_ms;
       j["check_ms"] = check_ms;
@@ -187,7 +189,7 @@ CommandRun setup_check(CLI::App& sub) {
                  "console logs, kv when ops carry keys");
   sub.add_option("--consistency,-c", args->consistency,
                  "linearizable (default) or sequential; for --model list-append|rw-register a "
-                 "transactional model (read-uncommitted ... serializable, strict-serializable); "
+                 "transactional model (default serializable) (read-uncommitted ... serializable, strict-serializable); "
                  "for register histories causal, causal-memory, causal-convergence, "
                  "read-your-writes, monotonic-reads, monotonic-writes, writes-follow-reads");
   sub.add_flag("--no-svg", args->no_svg, "Do not render Graphviz SVGs of anomaly cycles");

@@ -196,6 +196,8 @@ TEST_CASE("check: transactional and causal consistency through the binary") {
   const Run serial = run({"check", "--no-svg", "--model", "list-append", "--consistency",
                           "serializable", elle});
   CHECK(serial.exit_code == 0);
+  // Without --consistency a transactional model means serializable.
+  CHECK(run({"check", "--no-svg", "--model", "list-append", elle}).exit_code == 0);
   // A register history with unique writes, causally consistent.
   const std::string causal = temp_file(
       "causal.jsonl",

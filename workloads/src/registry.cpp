@@ -1,0 +1,37 @@
+// The workload registry: one line per workload. A workload file defines
+// std::unique_ptr<Workload> make_<name>_workload(); and adds its line below.
+#include <stdexcept>
+
+#include <faultline/workloads/workload.h>
+
+namespace faultline::workloads {
+
+std::unique_ptr<Workload> make_noop_workload();
+
+namespace {
+struct Entry {
+  const char* name;
+  std::unique_ptr<Workload> (*make)();
+};
+const Entry kWorkloads[] = {
+    {"noop", &make_noop_workload},
+};
+}  // namespace
+
+std::unique_ptr<Workload> make_workload(std::string_view name) {
+  for (const Entry& e : kWorkloads) {
+    if (name == e.name) return e.make();
+  }
+  std::string known;
+  for (const Entry& e : kWorkloads) known += (known.empty() ? "" : ", ") + std::string(e.name);
+  throw std::invalid_argument("unknown workload '" + std::string(name) + "' (known: " + known +
+                              ")");
+}
+
+std::vector<std::string> workload_names() {
+  std::vector<std::string> names;
+  for (const Entry& e : kWorkloads) names.push_back(e.name);
+  return names;
+}
+
+}  // namespace faultline::workloads

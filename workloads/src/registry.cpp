@@ -7,6 +7,8 @@
 namespace faultline::workloads {
 
 std::unique_ptr<Workload> make_noop_workload();
+std::unique_ptr<Workload> make_register_workload();
+std::unique_ptr<Workload> make_cas_register_workload();
 
 namespace {
 struct Entry {
@@ -15,6 +17,8 @@ struct Entry {
 };
 const Entry kWorkloads[] = {
     {"noop", &make_noop_workload},
+    {"register", &make_register_workload},
+    {"cas-register", &make_cas_register_workload},
 };
 }  // namespace
 

@@ -9,6 +9,7 @@ namespace faultline::workloads {
 std::unique_ptr<Workload> make_noop_workload();
 std::unique_ptr<Workload> make_register_workload();
 std::unique_ptr<Workload> make_cas_register_workload();
+std::unique_ptr<Workload> make_unique_names_workload();
 
 namespace {
 struct Entry {
@@ -19,6 +20,7 @@ const Entry kWorkloads[] = {
     {"noop", &make_noop_workload},
     {"register", &make_register_workload},
     {"cas-register", &make_cas_register_workload},
+    {"unique-names", &make_unique_names_workload},
 };
 }  // namespace
 

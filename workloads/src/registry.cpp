@@ -10,6 +10,7 @@ std::unique_ptr<Workload> make_noop_workload();
 std::unique_ptr<Workload> make_register_workload();
 std::unique_ptr<Workload> make_cas_register_workload();
 std::unique_ptr<Workload> make_unique_names_workload();
+std::unique_ptr<Workload> make_lock_workload();
 
 namespace {
 struct Entry {
@@ -21,6 +22,7 @@ const Entry kWorkloads[] = {
     {"register", &make_register_workload},
     {"cas-register", &make_cas_register_workload},
     {"unique-names", &make_unique_names_workload},
+    {"lock", &make_lock_workload},
 };
 }  // namespace
 

@@ -241,3 +241,52 @@ TEST_CASE("register: info writes may take effect later; failed writes never") {
   CHECK(r["valid"] == false);
   CHECK(find_failure(r, 3)["result"] == 11);
 }
+
+TEST_CASE("KV workloads ignore nemesis ops and report ops they do not know") {
+  for (const char* name : {"register", "cas-register", "unique-names", "lock"}) {
+    INFO(name);
+    auto w = make_workload(name);
+    MemoryKv kv;
+    std::vector<std::unique_ptr<SutClient>> clients;
+    for (int i = 0; i < 3; ++i) clients.push_back(kv.client());
+    WorkloadOptions o;
+    o.ops_per_key = 10;
+    History h = drive_random(*w, 3, 3, 30, [&](int64_t p) -> SutClient& { return *clients[p]; },
+                             o);
+    // Interleave a nemesis start/stop (Jepsen's info/info pair) into the history.
+    std::vector<Op> ops;
+    for (size_t i = 0; i < h.size(); ++i) {
+      Op op = h[i];
+      op.index = -1;
+      ops.push_back(op);
+      if (i == 5 || i == 20) {
+        Op n;
+        n.process = kNemesisProcess;
+        n.type = OpType::Info;
+        n.f = i == 5 ? "start-partition" : "stop-partition";
+        n.value = "majority";
+        ops.push_back(n);
+      }
+    }
+    History with_nemesis;
+    for (Op& op : ops) with_nemesis.add(std::move(op));
+    Json r = w->check(with_nemesis, o);
+    INFO(r.dump());
+    CHECK(r["valid"] == true);
+    // An op the workload never issues: the verdict is unknown with an error, not valid.
+    History bad = with_nemesis;
+    Op inv;
+    inv.process = 50;
+    inv.f = "append";
+    inv.key = 0;
+    inv.value = 1;
+    bad.add(inv);
+    Op done = inv;
+    done.type = OpType::Ok;
+    bad.add(done);
+    Json rb = w->check(bad, o);
+    INFO(rb.dump());
+    CHECK(rb["valid"] == "unknown");
+    CHECK(rb["error"].get<std::string>().find("append") != std::string::npos);
+  }
+}

@@ -7,6 +7,7 @@
 namespace faultline::workloads {
 
 std::unique_ptr<Workload> make_noop_workload();
+std::unique_ptr<Workload> make_set_workload();
 
 namespace {
 struct Entry {
@@ -15,6 +16,7 @@ struct Entry {
 };
 const Entry kWorkloads[] = {
     {"noop", &make_noop_workload},
+    {"set", &make_set_workload},
 };
 }  // namespace
 

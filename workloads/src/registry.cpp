@@ -8,6 +8,7 @@ namespace faultline::workloads {
 
 std::unique_ptr<Workload> make_noop_workload();
 std::unique_ptr<Workload> make_set_workload();
+std::unique_ptr<Workload> make_bank_workload();
 
 namespace {
 struct Entry {
@@ -17,6 +18,7 @@ struct Entry {
 const Entry kWorkloads[] = {
     {"noop", &make_noop_workload},
     {"set", &make_set_workload},
+    {"bank", &make_bank_workload},
 };
 }  // namespace
 

@@ -9,6 +9,8 @@ namespace faultline::workloads {
 std::unique_ptr<Workload> make_noop_workload();
 std::unique_ptr<Workload> make_set_workload();
 std::unique_ptr<Workload> make_bank_workload();
+std::unique_ptr<Workload> make_list_append_workload();
+std::unique_ptr<Workload> make_rw_register_workload();
 
 namespace {
 struct Entry {
@@ -19,6 +21,8 @@ const Entry kWorkloads[] = {
     {"noop", &make_noop_workload},
     {"set", &make_set_workload},
     {"bank", &make_bank_workload},
+    {"list-append", &make_list_append_workload},
+    {"rw-register", &make_rw_register_workload},
 };
 }  // namespace
 

@@ -25,7 +25,8 @@
 // Checker: every ok read must list every account (missing), hold integers or null (malformed),
 // no negative balance (negative), and sum to the total (wrong-total). bad_reads lists each
 // offending read with its completion "index" and "invoke_index". valid = no bad read;
-// "unknown" when there is no ok read at all.
+// "unknown" when there is no ok read at all. "transfers" counts transfer completions by type
+// (ok / fail / info); "insufficient" counts the refused ones, which are among "fail".
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -173,7 +174,8 @@ class BankWorkload : public Workload {
       const int64_t inv_index = open.count(op.process) ? open[op.process] : -1;
       open.erase(op.process);
       if (op.f == "transfer") {
-        if (op.error == "insufficient") transfers["insufficient"] = transfers["insufficient"].get<int64_t>() + 1;
+        if (op.error == "insufficient")
+          transfers["insufficient"] = transfers["insufficient"].get<int64_t>() + 1;
         const char* t = op.type == OpType::Ok ? "ok" : op.type == OpType::Fail ? "fail" : "info";
         transfers[t] = transfers[t].get<int64_t>() + 1;
         continue;

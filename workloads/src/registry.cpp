@@ -11,6 +11,10 @@ std::unique_ptr<Workload> make_register_workload();
 std::unique_ptr<Workload> make_cas_register_workload();
 std::unique_ptr<Workload> make_unique_names_workload();
 std::unique_ptr<Workload> make_lock_workload();
+std::unique_ptr<Workload> make_set_workload();
+std::unique_ptr<Workload> make_bank_workload();
+std::unique_ptr<Workload> make_list_append_workload();
+std::unique_ptr<Workload> make_rw_register_workload();
 
 namespace {
 struct Entry {
@@ -23,6 +27,10 @@ const Entry kWorkloads[] = {
     {"cas-register", &make_cas_register_workload},
     {"unique-names", &make_unique_names_workload},
     {"lock", &make_lock_workload},
+    {"set", &make_set_workload},
+    {"bank", &make_bank_workload},
+    {"list-append", &make_list_append_workload},
+    {"rw-register", &make_rw_register_workload},
 };
 }  // namespace
 

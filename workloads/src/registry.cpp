@@ -7,6 +7,8 @@
 namespace faultline::workloads {
 
 std::unique_ptr<Workload> make_noop_workload();
+std::unique_ptr<Workload> make_counter_workload();
+std::unique_ptr<Workload> make_broadcast_workload();
 
 namespace {
 struct Entry {
@@ -15,6 +17,8 @@ struct Entry {
 };
 const Entry kWorkloads[] = {
     {"noop", &make_noop_workload},
+    {"counter", &make_counter_workload},
+    {"broadcast", &make_broadcast_workload},
 };
 }  // namespace
 

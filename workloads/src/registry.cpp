@@ -9,6 +9,7 @@ namespace faultline::workloads {
 std::unique_ptr<Workload> make_noop_workload();
 std::unique_ptr<Workload> make_counter_workload();
 std::unique_ptr<Workload> make_broadcast_workload();
+std::unique_ptr<Workload> make_queue_workload();
 
 namespace {
 struct Entry {
@@ -19,6 +20,7 @@ const Entry kWorkloads[] = {
     {"noop", &make_noop_workload},
     {"counter", &make_counter_workload},
     {"broadcast", &make_broadcast_workload},
+    {"queue", &make_queue_workload},
 };
 }  // namespace
 

@@ -159,6 +159,7 @@ TEST_CASE("counter checker: info adds widen the upper bound, failed adds do not"
 TEST_CASE("counter checker agrees with a brute-force oracle on random small histories") {
   auto w = make_workload("counter");
   std::mt19937_64 rng(12345);
+  int saw_invalid = 0, saw_valid_reads = 0;
   for (int iter = 0; iter < 2000; ++iter) {
     const bool unit = iter % 2 == 0;
     HistoryBuilder b;
@@ -225,5 +226,10 @@ TEST_CASE("counter checker agrees with a brute-force oracle on random small hist
     INFO("iteration " << iter << " result " << result.dump());
     REQUIRE(flagged(result) == expected);
     REQUIRE(result.at("valid") == expected.empty());
+    saw_invalid += !expected.empty();
+    saw_valid_reads += result.at("reads").get<int>() - static_cast<int>(expected.size());
   }
+  // Both verdicts are exercised.
+  CHECK(saw_invalid > 100);
+  CHECK(saw_valid_reads > 100);
 }

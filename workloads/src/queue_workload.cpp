@@ -35,6 +35,11 @@
 //     all reported as "lost" (at least count - u of them really are). Lost-ness needs a drain that ended on an
 //     empty queue; without one, candidates are reported as "remaining" and "valid" is
 //     "unknown" (unless something else is wrong).
+// Also, as a cheap extra: the main phase is checked for linearizability against checker/'s
+// `unordered-queue` model (multiset semantics, so order is still not judged; drains are left
+// out: they run after every main op). "linearizable" holds that result; an invalid one makes
+// "valid" false, an unknown one (budget opts.check_timeout_s ran out) does not change it, since
+// the invariants above are decided exactly.
 // Result: {"valid", "enqueues": {"ok","fail","info"}, "dequeued" (count), "drained": bool,
 //          "duplicated": [{"element", "indices"}], "unexpected": [{"element", "index", "why"}],
 //          "lost": [{"element", "enqueue_index"}], "unresolved_info_dequeues", "remaining"...}
@@ -44,6 +49,8 @@
 #include <set>
 #include <tuple>
 
+#include <faultline/checker/linearizability.h>
+#include <faultline/checker/model_registry.h>
 #include <faultline/workloads/workload.h>
 
 namespace faultline::workloads {
@@ -93,6 +100,7 @@ class QueueWorkload : public Workload {
   Json check(const History& history, const WorkloadOptions& opts) const override;
 
  private:
+  static Json linearizability(const History& history, const WorkloadOptions& opts);
   static Op dequeue(const Op& invocation, SutClient& client) {
     for (int attempt = 0; attempt < kDequeueAttempts; ++attempt) {
       Reply rd = client.call({{"op", "read"}, {"key", kKey}});
@@ -179,7 +187,7 @@ class QueueWorkload : public Workload {
   }
 };
 
-Json QueueWorkload::check(const History& history, const WorkloadOptions&) const {
+Json QueueWorkload::check(const History& history, const WorkloadOptions& opts) const {
   const auto& ops = history.ops();
   std::map<int64_t, size_t> open;
   std::vector<int64_t> completion_of(ops.size(), -1);
@@ -299,7 +307,47 @@ Json QueueWorkload::check(const History& history, const WorkloadOptions&) const 
                  {"unresolved_info_dequeues", unknown_info},
                  {"remaining", remaining}};
   if (valid == "unknown") result["reason"] = "no drain reached an empty queue";
+  // Linearizability of the main phase against checker/'s unordered-queue model.
+  Json lin = linearizability(history, opts);
+  result["linearizable"] = lin;
+  if (lin.at("valid") == false) result["valid"] = false;
   return result;
+}
+
+Json QueueWorkload::linearizability(const History& history, const WorkloadOptions& opts) {
+  // Positions are kept (witnesses name ops by position): drains become failed dequeues, which
+  // the search skips; info dequeues lose their "maybe" (the model takes their output as unknown).
+  std::vector<Op> ops = history.ops();
+  std::map<int64_t, size_t> open;
+  for (Op& op : ops) {
+    if (!op.is_client()) continue;
+    if (op.type == OpType::Invoke) {
+      if (op.f == "drain") op.f = "dequeue";
+      open[op.process] = static_cast<size_t>(&op - ops.data());
+      continue;
+    }
+    auto it = open.find(op.process);
+    if (it == open.end()) continue;
+    const bool was_drain = history.ops()[it->second].f == "drain";
+    open.erase(it);
+    if (was_drain) {
+      op.f = "dequeue";
+      op.type = OpType::Fail;
+      op.value = nullptr;
+    } else if (op.f == "dequeue" && op.type == OpType::Info) {
+      op.value = nullptr;
+    }
+  }
+  try {
+    auto model = checker::make_model("unordered-queue");
+    if (!model) return {{"valid", "unknown"}, {"reason", "unordered-queue model not available"}};
+    checker::ConsistencyOptions o;
+    o.time_limit_s = opts.check_timeout_s;
+    o.threads = 1;
+    return checker::check_linearizable(History(std::move(ops)), *model, o).to_json();
+  } catch (const std::exception& e) {
+    return {{"valid", "unknown"}, {"reason", std::string("linearizability check: ") + e.what()}};
+  }
 }
 
 }  // namespace

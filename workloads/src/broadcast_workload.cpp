@@ -14,17 +14,18 @@
 // Checker, over ok reads (read and final-read):
 //   - not-a-list: a read whose value is not a list of integers;
 //   - duplicates: a message delivered twice in one read;
-//   - divergent: all reads must be prefixes of one total order. They are exactly when each is a
-//     prefix of the longest read, so each read that is not is reported against it (with the
-//     first position where they differ);
+//   - divergent: all reads must be prefixes of one total order: exactly when the trie of all
+//     reads is a single path. The reference order is the trie's heaviest path (what most reads
+//     saw); each read leaving it is reported with the first position where it does, the
+//     message it has there and the reference's ("reference_index" names a read that has it);
 //   - unexpected: a delivered message that no broadcast invoked, one whose broadcast failed, or
 //     one read in a read that completed before its broadcast was invoked;
 //   - lost: an ok broadcast missing from some ok final read. Info broadcasts may or may not be
 //     delivered. With ok broadcasts but no ok final read, lost-ness cannot be decided: if nothing
 //     else is wrong "valid" is "unknown".
 // Result: {"valid", "reads", "final_reads", "broadcasts": {"ok","fail","info"}, "delivered"
-// (length of the longest read), and the anomaly lists above (each entry names op indices; each
-// list capped at 100, with "<name>_count")}.
+// (length of the reference order), and the anomaly lists above (each entry names op indices;
+// each list capped at 100, with "<name>_count")}.
 #include <algorithm>
 #include <map>
 #include <set>
@@ -159,17 +160,51 @@ class BroadcastWorkload : public Workload {
         }
       }
     }
-    // One total order: every read is a prefix of the longest.
-    const Read* longest = nullptr;
-    for (const Read& r : reads)
-      if (!longest || r.list.size() > longest->list.size()) longest = &r;
+    // One total order. All reads are pairwise prefix-compatible iff their trie is one path.
+    // The reference order is the trie's heaviest path (at each step the child the most reads
+    // go through), so a minority of bad readers is reported against what the others saw; each
+    // read that leaves it is reported at the first position where it does.
+    struct TrieNode {
+      std::map<int64_t, size_t> children;
+      int64_t count = 0;
+      int64_t read_index = -1;  // some read through this node
+    };
+    std::vector<TrieNode> trie(1);
     for (const Read& r : reads) {
-      auto [a, b] = std::mismatch(r.list.begin(), r.list.end(), longest->list.begin());
+      size_t node = 0;
+      for (int64_t m : r.list) {
+        auto it = trie[node].children.find(m);
+        size_t child;
+        if (it == trie[node].children.end()) {
+          child = trie.size();
+          trie[node].children.emplace(m, child);
+          trie.emplace_back();
+        } else {
+          child = it->second;
+        }
+        node = child;
+        ++trie[node].count;
+        if (trie[node].read_index < 0) trie[node].read_index = r.index;
+      }
+    }
+    std::vector<size_t> heavy;  // trie nodes of the reference path (after the root)
+    std::vector<int64_t> reference;
+    for (size_t node = 0; !trie[node].children.empty();) {
+      const std::pair<const int64_t, size_t>* best = nullptr;
+      for (const auto& c : trie[node].children)
+        if (!best || trie[c.second].count > trie[best->second].count) best = &c;
+      reference.push_back(best->first);
+      heavy.push_back(best->second);
+      node = best->second;
+    }
+    for (const Read& r : reads) {
+      auto [a, b] = std::mismatch(r.list.begin(), r.list.end(), reference.begin(),
+                                  reference.end());
       if (a == r.list.end()) continue;
       const size_t pos = static_cast<size_t>(a - r.list.begin());
       push(divergent, n_div,
-           {{"index", r.index}, {"reference_index", longest->index}, {"position", pos},
-            {"got", *a}, {"reference", *b}});
+           {{"index", r.index}, {"reference_index", trie[heavy[pos]].read_index},
+            {"position", pos}, {"got", *a}, {"reference", *b}});
     }
     // Lost: ok broadcasts missing from a final read.
     std::vector<const Read*> finals;
@@ -195,7 +230,7 @@ class BroadcastWorkload : public Workload {
                    {"reads", reads.size() + not_a_list.size()},
                    {"final_reads", finals.size()},
                    {"broadcasts", {{"ok", b_ok}, {"fail", b_fail}, {"info", b_info}}},
-                   {"delivered", longest ? longest->list.size() : 0},
+                   {"delivered", reference.size()},
                    {"not_a_list", not_a_list},
                    {"duplicates", duplicates},
                    {"duplicates_count", n_dup},

@@ -275,3 +275,30 @@ TEST_CASE("broadcast checker agrees with a brute-force oracle on random small hi
   CHECK(saw_valid > 20);
   CHECK(saw_unknown > 0);
 }
+
+TEST_CASE("broadcast checker: the reference order is what most readers saw") {
+  auto w = make_workload("broadcast");
+  HistoryBuilder b;
+  for (int64_t m = 0; m < 3; ++m) {
+    b.invoke(0, "broadcast", m);
+    b.complete(0, OpType::Ok, m);
+  }
+  b.invoke(1, "read");
+  b.complete(1, OpType::Ok, Json{0, 1});
+  b.invoke(2, "final-read");
+  b.complete(2, OpType::Ok, Json{0, 1, 2});
+  b.invoke(3, "final-read");
+  int64_t bad = b.complete(3, OpType::Ok, Json{0, 2, 1});  // the odd one out
+  b.invoke(4, "final-read");
+  b.complete(4, OpType::Ok, Json{0, 1, 2});
+  Json r = w->check(b.h, WorkloadOptions{});
+  INFO(r.dump());
+  CHECK(r.at("valid") == false);
+  REQUIRE(r.at("divergent").size() == 1);
+  CHECK(r.at("divergent")[0].at("index") == bad);
+  CHECK(r.at("divergent")[0].at("position") == 1);
+  CHECK(r.at("divergent")[0].at("got") == 2);
+  CHECK(r.at("divergent")[0].at("reference") == 1);
+  CHECK(r.at("delivered") == 3);
+  CHECK(r.at("lost").empty());
+}

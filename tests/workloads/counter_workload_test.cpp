@@ -30,6 +30,14 @@ TEST_CASE("counter is registered and configures add/read") {
   CHECK(c.phases[0].mix[0].f == "add");
   CHECK(c.phases[0].mix[0].lo >= 1);
   CHECK(w->required_ops() == std::vector<std::string>{"read", "cas"});
+  WorkloadOptions o;
+  o.params = {{"max_increment", 9}};
+  w->configure(c, o);
+  CHECK(c.phases[0].mix[0].hi == 9);
+  o.params = {{"max_increment", "big"}};
+  CHECK_THROWS_WITH(w->configure(c, o), Catch::Contains("max_increment"));
+  o.params = {{"max_increment", 0}};
+  CHECK_THROWS_AS(w->configure(c, o), std::invalid_argument);
 }
 
 TEST_CASE("counter over a correct in-memory KV is valid, concurrently") {

@@ -55,8 +55,11 @@ class CounterWorkload : public Workload {
   void configure(GeneratorConfig& config, const WorkloadOptions& opts) const override {
     int64_t max_inc = 5;
     if (opts.params.is_object() && opts.params.contains("max_increment")) {
-      max_inc = opts.params.at("max_increment").get<int64_t>();
-      if (max_inc < 1) throw std::invalid_argument("counter: max_increment must be >= 1");
+      const Json& v = opts.params.at("max_increment");
+      if (!v.is_number_integer() || v.get<int64_t>() < 1)
+        throw std::invalid_argument("counter: workload_params.max_increment must be an integer "
+                                    ">= 1, got " + v.dump());
+      max_inc = v.get<int64_t>();
     }
     config.phases = {Phase{{OpTemplate{"add", 1.0, ValueKind::RandomInt, 1, max_inc},
                             OpTemplate{"read", 1.0, ValueKind::None}},

@@ -200,6 +200,17 @@ TEST_CASE("queue: reply mapping") {
     CHECK(d2.type == OpType::Info);
     CHECK(d2.value == Json{{"dequeued", {1}}, {"empty", false}});
   }
+  SECTION("a non-list queue value fails dequeue and stops drain, never reads as empty") {
+    ScriptedClient c({ok(7), ok(7), ok(Json{1}), ok(nullptr), ok("x")});
+    Op d = w->invoke(invocation("dequeue"), c);
+    CHECK(d.type == OpType::Fail);
+    CHECK(d.error.get<std::string>().rfind("not-a-list", 0) == 0);
+    CHECK(w->invoke(invocation("drain"), c).type == OpType::Fail);
+    Op dr = w->invoke(invocation("drain"), c);
+    CHECK(dr.type == OpType::Ok);
+    CHECK(dr.value.at("dequeued") == Json{1});
+    CHECK(dr.value.at("empty") == false);
+  }
   SECTION("drain: definite error before taking anything fails; after, ok and not empty") {
     ScriptedClient c({err("not-leader"), ok(Json{1, 2}), ok(nullptr), err("unavailable")});
     CHECK(w->invoke(invocation("drain"), c).type == OpType::Fail);

@@ -15,6 +15,8 @@
 //                               definite error after taking something ("stopped": error); info
 //                               when a request's outcome was unknown; fail only when it took
 //                               nothing and then hit a definite error.
+// A value at the key that is neither absent nor a list fails dequeue (error "not-a-list: ...")
+// and stops drain like a definite error (so no drain reports the queue empty).
 // dequeue = read; if non-empty, cas list -> list[1:]. A cas-mismatch proves no effect: retry
 // (fresh read + cas) up to kDequeueAttempts times in one invoke, then `fail` "cas-mismatch".
 // Other replies map as PROTOCOL.md says. Indeterminate / NotSent from the client propagate,
@@ -105,6 +107,11 @@ class QueueWorkload : public Workload {
     for (int attempt = 0; attempt < kDequeueAttempts; ++attempt) {
       Reply rd = client.call({{"op", "read"}, {"key", kKey}});
       if (!rd.ok) return complete_from_reply(invocation, rd, nullptr);
+      if (!rd.value.is_null() && !rd.value.is_array()) {
+        Op op = completion(invocation, OpType::Fail);
+        op.error = "not-a-list: " + rd.value.dump();
+        return op;
+      }
       Json list = list_of(rd.value);
       if (list.empty()) return complete_from_reply(invocation, rd, nullptr);
       Json head = list[0];
@@ -160,6 +167,9 @@ class QueueWorkload : public Workload {
         if (!rd.definite()) return finish(OpType::Info, false, rd.error, nullptr);
         return definite(rd);
       }
+      if (!rd.value.is_null() && !rd.value.is_array())
+        return finish(taken.empty() ? OpType::Fail : OpType::Ok, false,
+                      "not-a-list: " + rd.value.dump(), nullptr);
       Json list = list_of(rd.value);
       if (list.empty()) return finish(OpType::Ok, true, nullptr, nullptr);
       Json head = list[0];

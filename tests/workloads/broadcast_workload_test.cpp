@@ -139,6 +139,20 @@ TEST_CASE("broadcast: reply mapping") {
   CHECK_THROWS_AS(w->invoke(invocation("read"), c), NotSent);
 }
 
+TEST_CASE("broadcast: a final read retries errors, bounded") {
+  auto w = make_workload("broadcast");
+  ScriptedClient c({err("not-leader"), err("timeout"), ok(Json{3})});
+  Op r = w->invoke(invocation("final-read"), c);
+  CHECK(r.type == OpType::Ok);
+  CHECK(r.value == Json{3});
+  std::vector<ScriptedClient::Step> s(11, err("unavailable"));
+  ScriptedClient c2(s);
+  CHECK(w->invoke(invocation("final-read"), c2).type == OpType::Fail);
+  CHECK(c2.requests.size() == 11);
+  ScriptedClient c3({err("not-leader")});  // a main-phase read does not retry
+  CHECK(w->invoke(invocation("read"), c3).type == OpType::Fail);
+}
+
 TEST_CASE("broadcast checker: info may or may not appear; no final read is unknown") {
   auto w = make_workload("broadcast");
   HistoryBuilder b;

@@ -123,6 +123,12 @@ TEST_CASE("counter: reply mapping") {
     CHECK(done.type == OpType::Info);
     CHECK(done.error == "timeout");
   }
+  SECTION("add: an error reply to its read step is fail (nothing written)") {
+    ScriptedClient c({err("timeout")});
+    Op done = w->invoke(invocation("add", 1), c);
+    CHECK(done.type == OpType::Fail);
+    CHECK(done.error == "read timeout");
+  }
   SECTION("read timeout is info, not-leader is fail") {
     ScriptedClient c({err("timeout"), err("not-leader")});
     CHECK(w->invoke(invocation("read"), c).type == OpType::Info);

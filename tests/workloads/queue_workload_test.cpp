@@ -175,10 +175,13 @@ TEST_CASE("queue: reply mapping") {
     CHECK(b.type == OpType::Info);
     CHECK(b.value == Json{{"maybe", 6}});
   }
-  SECTION("dequeue: read errors map; exceptions before any effect propagate") {
-    ScriptedClient c({err("unavailable"), thrown(T::Indeterminate), thrown(T::NotSent),
-                      ok(Json{1}), thrown(T::NotSent)});
+  SECTION("dequeue: read errors fail; exceptions before any effect propagate") {
+    ScriptedClient c({err("unavailable"), err("timeout"), thrown(T::Indeterminate),
+                      thrown(T::NotSent), ok(Json{1}), thrown(T::NotSent)});
     CHECK(w->invoke(invocation("dequeue"), c).type == OpType::Fail);
+    Op t = w->invoke(invocation("dequeue"), c);
+    CHECK(t.type == OpType::Fail);  // a read timeout: nothing was written
+    CHECK(t.error == "read timeout");
     CHECK_THROWS_AS(w->invoke(invocation("dequeue"), c), Indeterminate);
     CHECK_THROWS_AS(w->invoke(invocation("dequeue"), c), NotSent);
     CHECK_THROWS_AS(w->invoke(invocation("dequeue"), c), NotSent);
@@ -211,12 +214,26 @@ TEST_CASE("queue: reply mapping") {
     CHECK(dr.value.at("dequeued") == Json{1});
     CHECK(dr.value.at("empty") == false);
   }
-  SECTION("drain: definite error before taking anything fails; after, ok and not empty") {
-    ScriptedClient c({err("not-leader"), ok(Json{1, 2}), ok(nullptr), err("unavailable")});
-    CHECK(w->invoke(invocation("drain"), c).type == OpType::Fail);
+  SECTION("drain: errors are retried (bounded); out of retries: fail, or ok and not empty") {
+    std::vector<ScriptedClient::Step> s(11, err("not-leader"));
+    ScriptedClient c(s);
+    Op f = w->invoke(invocation("drain"), c);
+    CHECK(f.type == OpType::Fail);
+    CHECK(f.error == "not-leader");
+    CHECK(c.requests.size() == 11);
+    std::vector<ScriptedClient::Step> s2 = {ok(Json{1, 2}), ok(nullptr)};
+    s2.insert(s2.end(), 11, err("timeout"));  // read timeouts: no effect, retried
+    ScriptedClient c2(s2);
+    Op d = w->invoke(invocation("drain"), c2);
+    CHECK(d.type == OpType::Ok);
+    CHECK(d.value == Json{{"dequeued", {1}}, {"empty", false}, {"stopped", "timeout"}});
+  }
+  SECTION("drain: settles through not-leader / unavailable") {
+    ScriptedClient c({err("not-leader"), ok(Json{1}), err("unavailable"), ok(Json{1}),
+                      ok(nullptr), ok(Json::array())});
     Op d = w->invoke(invocation("drain"), c);
     CHECK(d.type == OpType::Ok);
-    CHECK(d.value == Json{{"dequeued", {1}}, {"empty", false}, {"stopped", "unavailable"}});
+    CHECK(d.value == Json{{"dequeued", {1}}, {"empty", true}});
   }
 }
 

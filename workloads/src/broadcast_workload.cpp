@@ -7,7 +7,8 @@
 //                                                      timeout / shutting-down -> info)
 //   read        null                ok value = list   (null read as [])
 //   final-read  null                like read; the final phase issues one per client process
-//                                   (opts.concurrency copies), after the runner healed faults
+//                                   (opts.concurrency copies), after the runner healed faults.
+//                                   Error replies are retried after 50 ms, at most 10 times.
 // SutClient exceptions (Indeterminate, NotSent) propagate to the runner.
 // The key is assumed absent when the test starts.
 //
@@ -27,8 +28,10 @@
 // (length of the reference order), and the anomaly lists above (each entry names op indices;
 // each list capped at 100, with "<name>_count")}.
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <set>
+#include <thread>
 
 #include <faultline/workloads/workload.h>
 
@@ -37,6 +40,8 @@ namespace {
 
 constexpr const char* kKey = "broadcast";
 constexpr size_t kCap = 100;
+constexpr int kFinalReadRetries = 10;
+constexpr std::chrono::milliseconds kFinalReadPause{50};
 
 // The main phase lasts the run's time limit (the runner's config.time_limit_ns ends it when the
 // limit is unknown here).
@@ -70,6 +75,12 @@ class BroadcastWorkload : public Workload {
     }
     if (invocation.f == "read" || invocation.f == "final-read") {
       Reply r = client.call({{"op", "read"}, {"key", kKey}});
+      // A final read retries errors (the cluster may still be settling after the heal), bounded.
+      for (int retry = 0; invocation.f == "final-read" && !r.ok && retry < kFinalReadRetries;
+           ++retry) {
+        std::this_thread::sleep_for(kFinalReadPause);
+        r = client.call({{"op", "read"}, {"key", kKey}});
+      }
       return complete_from_reply(invocation, r, r.value.is_null() ? Json::array() : r.value);
     }
     Op op = completion(invocation, OpType::Fail);

@@ -6,8 +6,9 @@
 //   read  null                                                 ok value = the counter (null -> 0)
 // add = read the current value v, then cas v -> v + d. A cas-mismatch proves the cas had no
 // effect, so add retries (fresh read + cas) up to kAddAttempts times inside one invoke and records
-// `fail` (error "cas-mismatch") when every attempt mismatched. Other replies map as PROTOCOL.md
-// says: definite errors -> fail, timeout / shutting-down -> info. A current value that is not an
+// `fail` (error "cas-mismatch") when every attempt mismatched. Any error reply to add's read step
+// is `fail` (error "read <code>"): nothing was written. The cas reply and the read op's reply map
+// as PROTOCOL.md says: definite errors -> fail, timeout / shutting-down -> info. A current value that is not an
 // integer makes add `fail` with error "not-an-integer" (the read of it is evidence for `read`).
 // SutClient exceptions (Indeterminate, NotSent) propagate to the runner.
 // The key is assumed absent (or 0) when the test starts.
@@ -87,7 +88,11 @@ class CounterWorkload : public Workload {
     const int64_t d = invocation.value.get<int64_t>();
     for (int attempt = 0; attempt < kAddAttempts; ++attempt) {
       Reply rd = client.call({{"op", "read"}, {"key", kKey}});
-      if (!rd.ok) return complete_from_reply(invocation, rd, nullptr);
+      if (!rd.ok) {  // nothing written yet: the add definitely had no effect
+        Op op = completion(invocation, OpType::Fail);
+        op.error = "read " + rd.error;
+        return op;
+      }
       std::optional<int64_t> cur = counter_value(rd.value);
       if (!cur) {
         Op op = completion(invocation, OpType::Fail);

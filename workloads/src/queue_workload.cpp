@@ -10,16 +10,20 @@
 //                               info: {"maybe": head} when the cas's outcome is unknown
 //   drain    null               (final phase) dequeues until the queue reads empty, at most
 //                               kDrainSteps requests; value {"dequeued": [...], "empty": bool}
-//                               plus "maybe": head when it ends indeterminate. ok when it
-//                               stopped on an empty queue or the bound (empty false), or on a
-//                               definite error after taking something ("stopped": error); info
-//                               when a request's outcome was unknown; fail only when it took
-//                               nothing and then hit a definite error.
+//                               plus "maybe": head when it ends indeterminate. Error replies to
+//                               its reads, and definite errors to its cas (not-leader,
+//                               unavailable: the cluster may still be settling after the heal),
+//                               are retried after 50 ms, at most 10 in a row. ok when it
+//                               stopped on an empty queue or the bound (empty false), or on
+//                               those errors after taking something ("stopped": error); info
+//                               when a cas's outcome was unknown; fail only when it took
+//                               nothing and then ran out of retries.
 // A value at the key that is neither absent nor a list fails dequeue (error "not-a-list: ...")
 // and stops drain like a definite error (so no drain reports the queue empty).
 // dequeue = read; if non-empty, cas list -> list[1:]. A cas-mismatch proves no effect: retry
 // (fresh read + cas) up to kDequeueAttempts times in one invoke, then `fail` "cas-mismatch".
-// Other replies map as PROTOCOL.md says. Indeterminate / NotSent from the client propagate,
+// Any error reply to the read step is `fail` ("read <code>": nothing was written). Other cas
+// replies map as PROTOCOL.md says (with "maybe" on info). Indeterminate / NotSent from the client propagate,
 // except once dequeue/drain may have taken an element: then the op completes `info` carrying
 // what it took and the head it was taking ("maybe"), so the checker loses no evidence (the
 // runner retires the process on info exactly as on Indeterminate). The final phase issues
@@ -46,9 +50,11 @@
 //          "duplicated": [{"element", "indices"}], "unexpected": [{"element", "index", "why"}],
 //          "lost": [{"element", "enqueue_index"}], "unresolved_info_dequeues", "remaining"...}
 // (lists capped at 100, with "<name>_count").
+#include <chrono>
 #include <map>
 #include <optional>
 #include <set>
+#include <thread>
 #include <tuple>
 
 #include <faultline/checker/linearizability.h>
@@ -61,6 +67,8 @@ namespace {
 constexpr const char* kKey = "queue";
 constexpr int kDequeueAttempts = 5;
 constexpr int kDrainSteps = 100000;
+constexpr int kDrainErrorRetries = 10;
+constexpr std::chrono::milliseconds kDrainErrorPause{50};
 constexpr size_t kCap = 100;
 
 int64_t phase_duration(const WorkloadOptions& opts) {
@@ -106,7 +114,11 @@ class QueueWorkload : public Workload {
   static Op dequeue(const Op& invocation, SutClient& client) {
     for (int attempt = 0; attempt < kDequeueAttempts; ++attempt) {
       Reply rd = client.call({{"op", "read"}, {"key", kKey}});
-      if (!rd.ok) return complete_from_reply(invocation, rd, nullptr);
+      if (!rd.ok) {  // nothing written yet: the dequeue definitely had no effect
+        Op op = completion(invocation, OpType::Fail);
+        op.error = "read " + rd.error;
+        return op;
+      }
       if (!rd.value.is_null() && !rd.value.is_array()) {
         Op op = completion(invocation, OpType::Fail);
         op.error = "not-a-list: " + rd.value.dump();
@@ -152,6 +164,7 @@ class QueueWorkload : public Workload {
     auto definite = [&](const Reply& r) {
       return finish(taken.empty() ? OpType::Fail : OpType::Ok, false, r.error, nullptr);
     };
+    int errors_in_a_row = 0;
     for (int step = 0; step < kDrainSteps; ++step) {
       Reply rd;
       try {
@@ -163,9 +176,10 @@ class QueueWorkload : public Workload {
         if (taken.empty()) throw;
         return finish(OpType::Ok, false, std::string("not-sent: ") + e.what(), nullptr);
       }
-      if (!rd.ok) {
-        if (!rd.definite()) return finish(OpType::Info, false, rd.error, nullptr);
-        return definite(rd);
+      if (!rd.ok) {  // a read has no effect: wait for the cluster to settle, bounded
+        if (++errors_in_a_row > kDrainErrorRetries) return definite(rd);
+        std::this_thread::sleep_for(kDrainErrorPause);
+        continue;
       }
       if (!rd.value.is_null() && !rd.value.is_array())
         return finish(taken.empty() ? OpType::Fail : OpType::Ok, false,
@@ -185,12 +199,14 @@ class QueueWorkload : public Workload {
       }
       if (cas.ok) {
         taken.push_back(head);
+        errors_in_a_row = 0;
       } else if (cas.error == "cas-mismatch") {
         continue;  // another drainer or dequeuer moved first; read again
       } else if (!cas.definite()) {
         return finish(OpType::Info, false, cas.error, head);
-      } else {
-        return definite(cas);
+      } else {  // definitely not applied (not-leader, unavailable): settle and retry, bounded
+        if (++errors_in_a_row > kDrainErrorRetries) return definite(cas);
+        std::this_thread::sleep_for(kDrainErrorPause);
       }
     }
     return finish(OpType::Ok, false, "drain bound reached", nullptr);

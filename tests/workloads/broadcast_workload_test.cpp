@@ -38,7 +38,7 @@ TEST_CASE("broadcast over a correct in-memory KV is valid, concurrently") {
   auto w = make_workload("broadcast");
   MemoryKv kv;
   History h = run_workload(
-      *w, [&](int64_t p) { return kv.client("n" + std::to_string(p % 3)); }, 4, 300, 11);
+      *w, [&](int64_t p) { return kv.client(std::vector<std::string>{"n0", "n1", "n2"}[p % 3]); }, 4, 300, 11);
   Json r = w->check(h, WorkloadOptions{});
   INFO(r.dump());
   CHECK(r.at("valid") == true);

@@ -162,7 +162,27 @@ class Daemon {
       else held_.push_back({written_seq_, std::move(held)});
     }
     for (const auto& r : out.replies) server_->send(r.token, r.body.dump());
-    start_sync();
+    if (requested_seq_ < written_seq_ && in_flight_ == 0 && sync_us_avg_ < kInlineSyncUs) {
+      // Storage that syncs in microseconds (tmpfs, battery-backed cache): a thread hand-off
+      // would cost more than the fdatasync itself, so sync here. Slow syncs move the average
+      // above the threshold and later ones to the sync threads (whose timings count too).
+      auto t0 = std::chrono::steady_clock::now();
+      try {
+        storage_->datasync();
+      } catch (const sut::SutError& e) {
+        fail_storage(e.what());
+        return;
+      }
+      note_sync_time(std::chrono::duration_cast<std::chrono::microseconds>(
+                         std::chrono::steady_clock::now() - t0).count());
+      requested_seq_ = written_seq_;
+      uint64_t commit = node_->core().commit_index();
+      mark_durable(written_seq_, written_pos_);
+      if (!compact_if_idle()) return;
+      if (node_->core().commit_index() != commit) schedule_flush();
+    } else {
+      start_sync();
+    }
     note_role_change();
   }
 
@@ -200,35 +220,49 @@ class Daemon {
         sync_jobs_.pop_front();
       }
       std::string error;
+      auto t0 = std::chrono::steady_clock::now();
       try {
         // Covers every byte written out before this call, i.e. up to job.seq at least.
         storage_->datasync();
       } catch (const std::exception& e) {
         error = e.what();
       }
-      loop_.post([this, job, error] { on_synced(job, error); });
+      int64_t us = std::chrono::duration_cast<std::chrono::microseconds>(
+                       std::chrono::steady_clock::now() - t0).count();
+      loop_.post([this, job, error, us] { on_synced(job, error, us); });
     }
   }
 
-  void on_synced(const SyncJob& job, const std::string& error) {
+  void on_synced(const SyncJob& job, const std::string& error, int64_t us) {
     in_flight_--;
+    note_sync_time(us);
     if (stopping_) return;
     if (!error.empty()) {
       fail_storage(error);
       return;
     }
     mark_durable(job.seq, job.pos);
-    if (in_flight_ == 0 && requested_seq_ == written_seq_) {
-      try {
-        storage_->compact_if_due();  // no datasync running, nothing unsynced: safe to rewrite
-      } catch (const sut::SutError& e) {
-        fail_storage(e.what());
-        return;
-      }
-    }
+    if (!compact_if_idle()) return;
     start_sync();
     schedule_flush();  // the leader may commit now
   }
+
+  // Rewrites the log file when garbage dominates, if no datasync is running and nothing is
+  // unsynced (safe to swap the file). False after a storage failure.
+  bool compact_if_idle() {
+    if (in_flight_ != 0 || requested_seq_ != written_seq_) return true;
+    try {
+      storage_->compact_if_due();
+    } catch (const sut::SutError& e) {
+      fail_storage(e.what());
+      return false;
+    }
+    return true;
+  }
+
+  // Moving average, so one cheap fdatasync (nothing left to flush) does not pull a slow disk's
+  // syncs back onto the loop thread.
+  void note_sync_time(int64_t us) { sync_us_avg_ = (3 * sync_us_avg_ + us) / 4; }
 
   void mark_durable(uint64_t seq, LogPos pos) {
     if (seq <= durable_seq_) return;  // a later sync already finished
@@ -290,12 +324,14 @@ class Daemon {
   std::optional<sut::PeerLinks> links_;
   std::optional<sut::LineServer> server_;
   static constexpr int kSyncThreads = 2;
+  static constexpr int64_t kInlineSyncUs = 50;  // faster fdatasyncs run on the loop thread
   // Loop thread only.
   uint64_t written_seq_ = 0;    // batches written out so far
   uint64_t requested_seq_ = 0;  // newest batch a sync thread was asked to make durable
   uint64_t durable_seq_ = 0;    // newest batch known durable
   LogPos written_pos_;          // last log entry written out
   int in_flight_ = 0;
+  int64_t sync_us_avg_ = 0;     // recent fdatasync duration (moving average)
   std::deque<Held> held_;
   // Shared with the sync threads.
   std::mutex sync_mu_;

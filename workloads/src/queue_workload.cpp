@@ -59,7 +59,7 @@
 
 #include <faultline/checker/linearizability.h>
 #include <faultline/checker/model_registry.h>
-#include <faultline/workloads/workload.h>
+#include "kv_common.h"
 
 namespace faultline::workloads {
 namespace {
@@ -70,10 +70,6 @@ constexpr int kDrainSteps = 100000;
 constexpr int kDrainErrorRetries = 10;
 constexpr std::chrono::milliseconds kDrainErrorPause{50};
 constexpr size_t kCap = 100;
-
-int64_t phase_duration(const WorkloadOptions& opts) {
-  return opts.time_limit_ns > 0 ? opts.time_limit_ns : int64_t{365} * 24 * 3600 * 1'000'000'000;
-}
 
 Json list_of(const Json& v) { return v.is_array() ? v : Json::array(); }
 
@@ -89,10 +85,9 @@ class QueueWorkload : public Workload {
   void configure(GeneratorConfig& config, const WorkloadOptions& opts) const override {
     config.phases = {Phase{{OpTemplate{"enqueue", 1.0, ValueKind::NextUniqueInt},
                             OpTemplate{"dequeue", 1.0, ValueKind::None}},
-                           phase_duration(opts)}};
+                           detail::run_long_phase_ns(opts)}};
     config.independent_keys = false;
-    config.final_ops.assign(static_cast<size_t>(std::max(1, opts.concurrency)),
-                            OpTemplate{"drain", 1.0, ValueKind::None});
+    detail::final_op_per_process(config, opts, OpTemplate{"drain", 1.0, ValueKind::None});
   }
 
   Op invoke(const Op& invocation, SutClient& client) const override {
@@ -102,9 +97,7 @@ class QueueWorkload : public Workload {
     }
     if (invocation.f == "dequeue") return dequeue(invocation, client);
     if (invocation.f == "drain") return drain(invocation, client);
-    Op op = completion(invocation, OpType::Fail);
-    op.error = "unknown f '" + invocation.f + "'";
-    return op;
+    return detail::unknown_f(invocation);
   }
 
   Json check(const History& history, const WorkloadOptions& opts) const override;
@@ -112,40 +105,21 @@ class QueueWorkload : public Workload {
  private:
   static Json linearizability(const History& history, const WorkloadOptions& opts);
   static Op dequeue(const Op& invocation, SutClient& client) {
-    for (int attempt = 0; attempt < kDequeueAttempts; ++attempt) {
-      Reply rd = client.call({{"op", "read"}, {"key", kKey}});
-      if (!rd.ok) {  // nothing written yet: the dequeue definitely had no effect
-        Op op = completion(invocation, OpType::Fail);
-        op.error = "read " + rd.error;
-        return op;
-      }
-      if (!rd.value.is_null() && !rd.value.is_array()) {
-        Op op = completion(invocation, OpType::Fail);
-        op.error = "not-a-list: " + rd.value.dump();
-        return op;
-      }
-      Json list = list_of(rd.value);
-      if (list.empty()) return complete_from_reply(invocation, rd, nullptr);
-      Json head = list[0];
-      Json rest(list.begin() + 1, list.end());
-      Reply cas;
-      try {
-        cas = client.call({{"op", "cas"}, {"key", kKey}, {"expected", rd.value}, {"value", rest}});
-      } catch (const Indeterminate& e) {
-        Op op = completion(invocation, OpType::Info);
-        op.value = {{"maybe", head}};
-        op.error = std::string("indeterminate: ") + e.what();
-        return op;
-      }
-      if (cas.ok) return complete_from_reply(invocation, cas, head);
-      if (cas.error == "cas-mismatch") continue;
-      Op op = complete_from_reply(invocation, cas, nullptr);
-      if (op.type == OpType::Info) op.value = {{"maybe", head}};
-      return op;
-    }
-    Op op = completion(invocation, OpType::Fail);
-    op.error = "cas-mismatch";
-    return op;
+    return detail::read_then_cas(
+        invocation, client, {kKey, kDequeueAttempts, /*record_maybe=*/true},
+        [&](const Json& current, Json& next, Json& head) -> std::optional<Op> {
+          if (!current.is_null() && !current.is_array())
+            return detail::failed(invocation, "not-a-list: " + current.dump());
+          Json list = list_of(current);
+          if (list.empty()) {  // an ok dequeue of nothing
+            Op op = completion(invocation, OpType::Ok);
+            op.value = nullptr;
+            return op;
+          }
+          head = list[0];
+          next = Json(list.begin() + 1, list.end());
+          return std::nullopt;
+        });
   }
 
   static Op drain(const Op& invocation, SutClient& client) {
@@ -215,18 +189,7 @@ class QueueWorkload : public Workload {
 
 Json QueueWorkload::check(const History& history, const WorkloadOptions& opts) const {
   const auto& ops = history.ops();
-  std::map<int64_t, size_t> open;
-  std::vector<int64_t> completion_of(ops.size(), -1);
-  for (size_t i = 0; i < ops.size(); ++i) {
-    const Op& op = ops[i];
-    if (!op.is_client()) continue;
-    if (op.type == OpType::Invoke) {
-      open[op.process] = i;
-    } else if (auto it = open.find(op.process); it != open.end()) {
-      completion_of[it->second] = static_cast<int64_t>(i);
-      open.erase(it);
-    }
-  }
+  const std::vector<int64_t> completion_of = detail::completion_positions(ops);
   struct Enq {
     int64_t index;
     size_t pos;

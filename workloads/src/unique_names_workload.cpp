@@ -78,11 +78,7 @@ class UniqueNamesWorkload : public Workload {
   }
   Json check(const History& history, const WorkloadOptions&) const override {
     History h = history;
-    try {
-      h.pair();
-    } catch (const std::exception& e) {
-      return {{"valid", "unknown"}, {"error", std::string("malformed history: ") + e.what()}};
-    }
+    if (auto bad = detail::pair_or_unknown(h)) return *bad;
     std::map<std::string, std::pair<Json, std::pair<std::vector<Reg>, std::vector<Read>>>> names;
     int64_t n_ok = 0, n_fail = 0, n_info = 0;
     for (size_t i = 0; i < h.size(); ++i) {

@@ -97,15 +97,13 @@ class BroadcastWorkload : public Workload {
     };
     std::vector<Read> reads;
     Json not_a_list = Json::array();
-    int64_t b_ok = 0, b_fail = 0, b_info = 0;
+    detail::OutcomeCounts broadcasts;
     for (size_t i = 0; i < ops.size(); ++i) {
       const Op& op = ops[i];
       if (!op.is_client() || op.type != OpType::Invoke) continue;
       const OpType out = completion_of[i] < 0 ? OpType::Info : ops[completion_of[i]].type;
       if (op.f == "broadcast") {
-        if (out == OpType::Ok) ++b_ok;
-        if (out == OpType::Fail) ++b_fail;
-        if (out == OpType::Info) ++b_info;
+        broadcasts.add(out);
         if (op.value.is_number_integer())
           sent.emplace(op.value.get<int64_t>(), Sent{op.index, i, out});
       } else if ((op.f == "read" || op.f == "final-read") && out == OpType::Ok) {
@@ -216,11 +214,11 @@ class BroadcastWorkload : public Workload {
       }
     }
     const bool bad = n_dup + n_div + n_unexp + n_lost > 0 || !not_a_list.empty();
-    Json valid = bad ? Json(false) : (finals.empty() && b_ok > 0) ? Json("unknown") : Json(true);
+    Json valid = bad ? Json(false) : (finals.empty() && broadcasts.ok > 0) ? Json("unknown") : Json(true);
     Json result = {{"valid", valid},
                    {"reads", reads.size() + not_a_list.size()},
                    {"final_reads", finals.size()},
-                   {"broadcasts", {{"ok", b_ok}, {"fail", b_fail}, {"info", b_info}}},
+                   {"broadcasts", broadcasts.to_json()},
                    {"delivered", reference.size()},
                    {"not_a_list", not_a_list},
                    {"duplicates", duplicates},

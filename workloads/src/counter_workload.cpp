@@ -99,7 +99,8 @@ class CounterWorkload : public Workload {
     for (size_t i = 0; i < ops.size(); ++i)
       if (completion_of[i] >= 0) invocation_of[completion_of[i]] = i;
     Json errors = Json::array();
-    int64_t error_count = 0, reads = 0, add_ok = 0, add_fail = 0, add_info = 0;
+    int64_t error_count = 0, reads = 0;
+    detail::OutcomeCounts adds;
     for (size_t i = 0; i < ops.size(); ++i) {
       const Op& op = ops[i];
       if (!op.is_client()) continue;
@@ -107,9 +108,7 @@ class CounterWorkload : public Workload {
         if (op.f == "add") {
           OpType o = outcome(i);
           int64_t d = op.value.is_number_integer() ? op.value.get<int64_t>() : 0;
-          if (o == OpType::Ok) ++add_ok;
-          if (o == OpType::Fail) ++add_fail;
-          if (o == OpType::Info) ++add_info;
+          adds.add(o);
           if (o != OpType::Fail) upper += d;
         } else if (op.f == "read") {
           lower_at_invoke[i] = lower;
@@ -139,7 +138,7 @@ class CounterWorkload : public Workload {
     }
     return {{"valid", error_count == 0},
             {"reads", reads},
-            {"adds", {{"ok", add_ok}, {"fail", add_fail}, {"info", add_info}}},
+            {"adds", adds.to_json()},
             {"errors", errors},
             {"error_count", error_count}};
   }

@@ -68,6 +68,14 @@ std::vector<int64_t> completion_positions(const std::vector<Op>& ops) {
   return completion_of;
 }
 
+void OutcomeCounts::add(OpType type) {
+  if (type == OpType::Ok) ++ok;
+  else if (type == OpType::Fail) ++fail;
+  else ++info;
+}
+
+Json OutcomeCounts::to_json() const { return {{"ok", ok}, {"fail", fail}, {"info", info}}; }
+
 std::optional<Json> pair_or_unknown(History& h) {
   try {
     h.pair();

@@ -51,6 +51,14 @@ Json null_as_empty_list(const Json& value);
 // that has one (matched by process, in history order), else -1.
 std::vector<int64_t> completion_positions(const std::vector<Op>& ops);
 
+// How ops of one kind ended: add() counts a completion type (Ok, Fail; anything else, e.g. an op
+// that never completed, counts as info); to_json() is {"ok", "fail", "info"}.
+struct OutcomeCounts {
+  int64_t ok = 0, fail = 0, info = 0;
+  void add(OpType type);
+  Json to_json() const;
+};
+
 // Pairs `h` (History::pair()); on a malformed history returns the check result to give instead:
 // {"valid": "unknown", "error": "malformed history: ..."}.
 std::optional<Json> pair_or_unknown(History& h);

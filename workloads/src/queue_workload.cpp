@@ -198,7 +198,8 @@ Json QueueWorkload::check(const History& history, const WorkloadOptions& opts) c
   std::map<Json, Enq> enqueued;
   std::map<Json, std::vector<std::pair<int64_t, size_t>>> dequeued;  // element -> (index, pos)
   std::set<Json> maybe;
-  int64_t unknown_info = 0, e_ok = 0, e_fail = 0, e_info = 0, n_dequeued = 0;
+  int64_t unknown_info = 0, n_dequeued = 0;
+  detail::OutcomeCounts enqueues;
   bool drained = false;
   for (size_t i = 0; i < ops.size(); ++i) {
     const Op& op = ops[i];
@@ -206,9 +207,7 @@ Json QueueWorkload::check(const History& history, const WorkloadOptions& opts) c
     const Op* done = completion_of[i] < 0 ? nullptr : &ops[completion_of[i]];
     const OpType out = done ? done->type : OpType::Info;
     if (op.f == "enqueue") {
-      if (out == OpType::Ok) ++e_ok;
-      if (out == OpType::Fail) ++e_fail;
-      if (out == OpType::Info) ++e_info;
+      enqueues.add(out);
       enqueued.emplace(op.value, Enq{op.index, i, out});
       continue;
     }
@@ -283,7 +282,7 @@ Json QueueWorkload::check(const History& history, const WorkloadOptions& opts) c
   const bool bad = n_dup + n_unexp + n_lost > 0;
   Json valid = bad ? Json(false) : (!drained && n_cand > 0) ? Json("unknown") : Json(true);
   Json result = {{"valid", valid},
-                 {"enqueues", {{"ok", e_ok}, {"fail", e_fail}, {"info", e_info}}},
+                 {"enqueues", enqueues.to_json()},
                  {"dequeued", n_dequeued},
                  {"drained", drained},
                  {"duplicated", duplicated},

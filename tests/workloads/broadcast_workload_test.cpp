@@ -51,19 +51,9 @@ TEST_CASE("broadcast: buggy systems are caught and the ops named") {
   auto w = make_workload("broadcast");
   MemoryKv kv;
   SECTION("an acknowledged append that was never applied is lost") {
-    int appends = 0;
-    int64_t lost_message = -1;
-    auto make = [&](int64_t) -> std::unique_ptr<SutClient> {
-      return std::make_unique<HookClient>(
-          kv.client(), [&](const Json& req, SutClient&) -> std::optional<Reply> {
-            if (req.at("op") == "append" && ++appends == 10) {
-              lost_message = req.at("value").get<int64_t>();
-              return ok_reply();
-            }
-            return std::nullopt;
-          });
-    };
-    History h = run_workload_threaded(*w, make, 1, 60, 3);
+    AppendDropper drop(kv, 10);
+    const Json& lost_message = drop.dropped;
+    History h = run_workload_threaded(*w, [&](int64_t) { return drop.client(); }, 1, 60, 3);
     Json r = w->check(h, WorkloadOptions{});
     INFO(r.dump());
     CHECK(r.at("valid") == false);

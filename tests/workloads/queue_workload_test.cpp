@@ -50,19 +50,9 @@ TEST_CASE("queue: buggy systems are caught and the ops named") {
   auto w = make_workload("queue");
   MemoryKv kv;
   SECTION("an acknowledged enqueue never applied is lost") {
-    int appends = 0;
-    Json lost_value;
-    auto make = [&](int64_t) -> std::unique_ptr<SutClient> {
-      return std::make_unique<HookClient>(
-          kv.client(), [&](const Json& req, SutClient&) -> std::optional<Reply> {
-            if (req.at("op") == "append" && ++appends == 7) {
-              lost_value = req.at("value");
-              return ok_reply();
-            }
-            return std::nullopt;
-          });
-    };
-    History h = run_workload_threaded(*w, make, 1, 80, 4);
+    AppendDropper drop(kv, 7);
+    const Json& lost_value = drop.dropped;
+    History h = run_workload_threaded(*w, [&](int64_t) { return drop.client(); }, 1, 80, 4);
     Json r = w->check(h, WorkloadOptions{});
     INFO(r.dump());
     CHECK(r.at("valid") == false);

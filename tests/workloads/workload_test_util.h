@@ -22,7 +22,7 @@
 //   - FnClient: replies from a function (records the requests);
 //   - HookClient: passes requests to an inner client unless a hook answers them;
 //   - ScriptedClient: replies / throws from a fixed script (records the requests);
-//   - CasAlwaysWins, LaggingFollower: buggy KV stores over a MemoryKv.
+//   - CasAlwaysWins, LaggingFollower, AppendDropper: buggy KV stores over a MemoryKv.
 // Result inspection: anomaly_types(), find_anomaly(), json_mentions_index().
 #pragma once
 #include <algorithm>
@@ -458,6 +458,29 @@ class CasAlwaysWins : public HookClient {
           if (request.value("op", "") != "cas") return std::nullopt;
           return inner.call({{"op", "write"}, {"key", request["key"]}, {"value", request["value"]}});
         }) {}
+};
+
+// Bug: the n-th "append" request (counted over every client made by client()) is acknowledged
+// but not applied; `dropped` is its value (null until then). The clients are for one thread.
+class AppendDropper {
+ public:
+  AppendDropper(MemoryKv& kv, int n) : kv_(kv), n_(n) {}
+  std::unique_ptr<SutClient> client() {
+    return std::make_unique<HookClient>(
+        kv_.client(), [this](const Json& req, SutClient&) -> std::optional<Reply> {
+          if (req.at("op") == "append" && ++appends_ == n_) {
+            dropped = req.at("value");
+            return ok_reply();
+          }
+          return std::nullopt;
+        });
+  }
+  Json dropped;
+
+ private:
+  MemoryKv& kv_;
+  int n_;
+  int appends_ = 0;
 };
 
 // Bug: a lagging follower. Writes and cas go to the leader; reads are answered from the

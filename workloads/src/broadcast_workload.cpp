@@ -127,8 +127,7 @@ class BroadcastWorkload : public Workload {
          lost = Json::array();
     int64_t n_dup = 0, n_div = 0, n_unexp = 0, n_lost = 0;
     auto push = [](Json& list, int64_t& n, Json entry) {
-      ++n;
-      if (list.size() < kCap) list.push_back(std::move(entry));
+      detail::push_capped(list, n, std::move(entry), kCap);
     };
     // Duplicates and unexpected messages, per read.
     std::set<int64_t> reported_unexpected;

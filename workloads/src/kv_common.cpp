@@ -68,6 +68,11 @@ std::vector<int64_t> completion_positions(const std::vector<Op>& ops) {
   return completion_of;
 }
 
+void push_capped(Json& list, int64_t& count, Json entry, size_t cap) {
+  ++count;
+  if (list.size() < cap) list.push_back(std::move(entry));
+}
+
 void OutcomeCounts::add(OpType type) {
   if (type == OpType::Ok) ++ok;
   else if (type == OpType::Fail) ++fail;

@@ -51,6 +51,10 @@ Json null_as_empty_list(const Json& value);
 // that has one (matched by process, in history order), else -1.
 std::vector<int64_t> completion_positions(const std::vector<Op>& ops);
 
+// Counts an anomaly: ++count, and `entry` joins `list` while the list has fewer than `cap`
+// members (results list the first `cap` and report the count).
+void push_capped(Json& list, int64_t& count, Json entry, size_t cap);
+
 // How ops of one kind ended: add() counts a completion type (Ok, Fail; anything else, e.g. an op
 // that never completed, counts as info); to_json() is {"ok", "fail", "info"}.
 struct OutcomeCounts {

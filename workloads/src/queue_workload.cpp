@@ -246,10 +246,9 @@ Json QueueWorkload::check(const History& history, const WorkloadOptions& opts) c
   int64_t n_dup = 0, n_unexp = 0;
   for (const auto& [x, takers] : dequeued) {
     if (takers.size() > 1) {
-      ++n_dup;
       Json idx = Json::array();
       for (const auto& t : takers) idx.push_back(t.first);
-      if (duplicated.size() < kCap) duplicated.push_back({{"element", x}, {"indices", idx}});
+      detail::push_capped(duplicated, n_dup, {{"element", x}, {"indices", idx}}, kCap);
     }
     auto it = enqueued.find(x);
     std::string why;
@@ -261,10 +260,9 @@ Json QueueWorkload::check(const History& history, const WorkloadOptions& opts) c
     else if (it->second.outcome == OpType::Fail) why = "enqueue failed";
     else if (first_pos < it->second.pos) why = "dequeued before enqueue invoked";
     if (!why.empty()) {
-      ++n_unexp;
       Json e = {{"element", x}, {"index", first_index}, {"why", why}};
       if (it != enqueued.end()) e["enqueue_index"] = it->second.index;
-      if (unexpected.size() < kCap) unexpected.push_back(std::move(e));
+      detail::push_capped(unexpected, n_unexp, std::move(e), kCap);
     }
   }
   std::vector<Json> candidates;

@@ -172,9 +172,8 @@ class SetWorkload : public Workload {
     std::vector<int64_t> latencies;
     std::vector<std::string> unjudged_keys;
     auto push = [](Json& list, int64_t& n, Json entry, const Json& key) {
-      ++n;
       if (!key.is_null()) entry["key"] = key;
-      if (list.size() < kMaxListed) list.push_back(std::move(entry));
+      detail::push_capped(list, n, std::move(entry), kMaxListed);
     };
 
     for (auto& [gk, g] : groups) {

@@ -7,11 +7,11 @@
 #include <random>
 #include <set>
 
-#include "workload_misc_util.h"
+#include "workload_test_util.h"
 
 using namespace faultline;
 using namespace faultline::workloads;
-using namespace faultline::workloads::test;
+using namespace faultline::workloads::testing;
 
 namespace {
 
@@ -37,7 +37,7 @@ TEST_CASE("broadcast is registered; one final read per process") {
 TEST_CASE("broadcast over a correct in-memory KV is valid, concurrently") {
   auto w = make_workload("broadcast");
   MemoryKv kv;
-  History h = run_workload(
+  History h = run_workload_threaded(
       *w, [&](int64_t p) { return kv.client(std::vector<std::string>{"n0", "n1", "n2"}[p % 3]); }, 4, 300, 11);
   Json r = w->check(h, WorkloadOptions{});
   INFO(r.dump());
@@ -51,19 +51,9 @@ TEST_CASE("broadcast: buggy systems are caught and the ops named") {
   auto w = make_workload("broadcast");
   MemoryKv kv;
   SECTION("an acknowledged append that was never applied is lost") {
-    int appends = 0;
-    int64_t lost_message = -1;
-    auto make = [&](int64_t) -> std::unique_ptr<SutClient> {
-      return std::make_unique<HookClient>(
-          kv.client(), [&](const Json& req, SutClient&) -> std::optional<Reply> {
-            if (req.at("op") == "append" && ++appends == 10) {
-              lost_message = req.at("value").get<int64_t>();
-              return Reply{true, nullptr, "", ""};
-            }
-            return std::nullopt;
-          });
-    };
-    History h = run_workload(*w, make, 1, 60, 3);
+    AppendDropper drop(kv, 10);
+    const Json& lost_message = drop.dropped;
+    History h = run_workload_threaded(*w, [&](int64_t) { return drop.client(); }, 1, 60, 3);
     Json r = w->check(h, WorkloadOptions{});
     INFO(r.dump());
     CHECK(r.at("valid") == false);
@@ -86,7 +76,7 @@ TEST_CASE("broadcast: buggy systems are caught and the ops named") {
             return r;
           });
     };
-    History h = run_workload(*w, make, 3, 200, 5);
+    History h = run_workload_threaded(*w, make, 3, 200, 5);
     Json r = w->check(h, WorkloadOptions{});
     INFO(r.dump());
     CHECK(r.at("valid") == false);
@@ -195,40 +185,27 @@ TEST_CASE("broadcast checker agrees with a brute-force oracle on random small hi
       return Json(l);
     };
     HistoryBuilder b;
-    std::vector<int64_t> procs = {0, 1, 2};
-    std::map<int64_t, bool> busy;
-    int64_t next_msg = 0, next_process = 3;
+    int64_t next_msg = 0;
     const int events = 6 + static_cast<int>(rng() % 12);
-    for (int e = 0; e < events + 6; ++e) {
-      const bool final_phase = e >= events;
-      size_t slot = rng() % procs.size();
-      int64_t p = procs[slot];
-      if (!busy[p]) {
-        if (final_phase) b.invoke(p, "final-read");
-        else if (rng() % 2 && next_msg < 4) b.invoke(p, "broadcast", next_msg++);
-        else b.invoke(p, "read");
-        busy[p] = true;
-      } else {
-        const std::string f = b.h[b.open.at(p)].f;
-        int k = static_cast<int>(rng() % 5);
-        OpType t = k < 3 ? OpType::Ok : k == 3 ? OpType::Fail : OpType::Info;
-        Json v = f == "broadcast" ? b.h[b.open.at(p)].value
-                                  : t == OpType::Ok ? random_read() : Json(nullptr);
-        b.complete(p, t, v);
-        busy[p] = false;
-        if (t == OpType::Info) procs[slot] = next_process++;
-      }
-    }
+    random_history(
+        rng, events + 6,
+        [&](int64_t p, int e) {
+          if (e >= events) b.invoke(p, "final-read");
+          else if (rng() % 2 && next_msg < 4) b.invoke(p, "broadcast", next_msg++);
+          else b.invoke(p, "read");
+        },
+        [&](int64_t p, int) {
+          const std::string f = b.h[b.open.at(p)].f;
+          int k = static_cast<int>(rng() % 5);
+          OpType t = k < 3 ? OpType::Ok : k == 3 ? OpType::Fail : OpType::Info;
+          Json v = f == "broadcast" ? b.h[b.open.at(p)].value
+                                    : t == OpType::Ok ? random_read() : Json(nullptr);
+          b.complete(p, t, v);
+          return t;
+        });
     // Oracle.
     const auto& ops = b.h.ops();
-    std::vector<int64_t> comp(ops.size(), -1);
-    {
-      std::map<int64_t, size_t> open;
-      for (size_t i = 0; i < ops.size(); ++i) {
-        if (ops[i].type == OpType::Invoke) open[ops[i].process] = i;
-        else { comp[open.at(ops[i].process)] = i; open.erase(ops[i].process); }
-      }
-    }
+    const std::vector<int64_t> comp = completion_positions(ops);
     auto outcome = [&](size_t i) { return comp[i] < 0 ? OpType::Info : ops[comp[i]].type; };
     std::vector<std::pair<size_t, std::vector<int64_t>>> reads;  // completion pos, list
     std::vector<std::vector<int64_t>> finals;

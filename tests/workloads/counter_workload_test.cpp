@@ -5,11 +5,11 @@
 #include <random>
 #include <set>
 
-#include "workload_misc_util.h"
+#include "workload_test_util.h"
 
 using namespace faultline;
 using namespace faultline::workloads;
-using namespace faultline::workloads::test;
+using namespace faultline::workloads::testing;
 
 namespace {
 
@@ -43,7 +43,7 @@ TEST_CASE("counter is registered and configures add/read") {
 TEST_CASE("counter over a correct in-memory KV is valid, concurrently") {
   auto w = make_workload("counter");
   MemoryKv kv;
-  History h = run_workload(*w, [&](int64_t) { return kv.client(); }, 4, 400, 7);
+  History h = run_workload_threaded(*w, [&](int64_t) { return kv.client(); }, 4, 400, 7);
   Json r = w->check(h, WorkloadOptions{});
   INFO(r.dump());
   CHECK(r.at("valid") == true);
@@ -61,7 +61,7 @@ TEST_CASE("counter: a cas acknowledged but not applied is caught by the read aft
   MemoryKv kv;
   int cas_seen = 0;
   HookClient client(kv.client(), [&](const Json& req, SutClient&) -> std::optional<Reply> {
-    if (req.at("op") == "cas" && ++cas_seen == 2) return Reply{true, nullptr, "", ""};
+    if (req.at("op") == "cas" && ++cas_seen == 2) return ok_reply();
     return std::nullopt;
   });
   HistoryBuilder b;
@@ -177,38 +177,25 @@ TEST_CASE("counter checker agrees with a brute-force oracle on random small hist
   for (int iter = 0; iter < 2000; ++iter) {
     const bool unit = iter % 2 == 0;
     HistoryBuilder b;
-    std::map<int64_t, bool> busy;
-    int64_t next_process = 3;
-    std::vector<int64_t> procs = {0, 1, 2};
     const int events = 6 + static_cast<int>(rng() % 14);
-    for (int e = 0; e < events; ++e) {
-      size_t slot = rng() % procs.size();
-      int64_t p = procs[slot];
-      if (!busy[p]) {
-        if (rng() % 2) b.invoke(p, "add", unit ? 1 : 1 + static_cast<int64_t>(rng() % 3));
-        else b.invoke(p, "read");
-        busy[p] = true;
-      } else {
-        const bool is_read = b.h[b.open.at(p)].f == "read";
-        int k = static_cast<int>(rng() % 4);
-        OpType t = k < 2 ? OpType::Ok : k == 2 ? OpType::Fail : OpType::Info;
-        if (is_read && t == OpType::Info) t = OpType::Ok;
-        b.complete(p, t, is_read && t == OpType::Ok ? Json(static_cast<int64_t>(rng() % 7))
-                                                    : Json(nullptr));
-        busy[p] = false;
-        if (t == OpType::Info) procs[slot] = next_process++;
-      }
-    }
+    random_history(
+        rng, events,
+        [&](int64_t p, int) {
+          if (rng() % 2) b.invoke(p, "add", unit ? 1 : 1 + static_cast<int64_t>(rng() % 3));
+          else b.invoke(p, "read");
+        },
+        [&](int64_t p, int) {
+          const bool is_read = b.h[b.open.at(p)].f == "read";
+          int k = static_cast<int>(rng() % 4);
+          OpType t = k < 2 ? OpType::Ok : k == 2 ? OpType::Fail : OpType::Info;
+          if (is_read && t == OpType::Info) t = OpType::Ok;
+          b.complete(p, t, is_read && t == OpType::Ok ? Json(static_cast<int64_t>(rng() % 7))
+                                                      : Json(nullptr));
+          return t;
+        });
     // Oracle.
     const auto& ops = b.h.ops();
-    std::vector<int64_t> comp(ops.size(), -1);
-    {
-      std::map<int64_t, size_t> open;
-      for (size_t i = 0; i < ops.size(); ++i) {
-        if (ops[i].type == OpType::Invoke) open[ops[i].process] = i;
-        else { comp[open.at(ops[i].process)] = i; open.erase(ops[i].process); }
-      }
-    }
+    const std::vector<int64_t> comp = completion_positions(ops);
     std::set<int64_t> expected;
     for (size_t r = 0; r < ops.size(); ++r) {
       if (ops[r].f != "read" || ops[r].type != OpType::Invoke || comp[r] < 0) continue;

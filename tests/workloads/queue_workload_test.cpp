@@ -6,11 +6,11 @@
 #include <random>
 #include <set>
 
-#include "workload_misc_util.h"
+#include "workload_test_util.h"
 
 using namespace faultline;
 using namespace faultline::workloads;
-using namespace faultline::workloads::test;
+using namespace faultline::workloads::testing;
 
 namespace {
 
@@ -19,8 +19,6 @@ std::set<int64_t> elements(const Json& list) {
   for (const auto& e : list) s.insert(e.at("element").get<int64_t>());
   return s;
 }
-
-Reply ack() { return Reply{true, nullptr, "", ""}; }
 
 }  // namespace
 
@@ -38,7 +36,7 @@ TEST_CASE("queue is registered; one drain per process in the final phase") {
 TEST_CASE("queue over a correct in-memory KV is valid and fully drained, concurrently") {
   auto w = make_workload("queue");
   MemoryKv kv;
-  History h = run_workload(*w, [&](int64_t) { return kv.client(); }, 4, 400, 21);
+  History h = run_workload_threaded(*w, [&](int64_t) { return kv.client(); }, 4, 400, 21);
   Json r = w->check(h, WorkloadOptions{});
   INFO(r.dump());
   CHECK(r.at("valid") == true);
@@ -52,19 +50,9 @@ TEST_CASE("queue: buggy systems are caught and the ops named") {
   auto w = make_workload("queue");
   MemoryKv kv;
   SECTION("an acknowledged enqueue never applied is lost") {
-    int appends = 0;
-    Json lost_value;
-    auto make = [&](int64_t) -> std::unique_ptr<SutClient> {
-      return std::make_unique<HookClient>(
-          kv.client(), [&](const Json& req, SutClient&) -> std::optional<Reply> {
-            if (req.at("op") == "append" && ++appends == 7) {
-              lost_value = req.at("value");
-              return ack();
-            }
-            return std::nullopt;
-          });
-    };
-    History h = run_workload(*w, make, 1, 80, 4);
+    AppendDropper drop(kv, 7);
+    const Json& lost_value = drop.dropped;
+    History h = run_workload_threaded(*w, [&](int64_t) { return drop.client(); }, 1, 80, 4);
     Json r = w->check(h, WorkloadOptions{});
     INFO(r.dump());
     CHECK(r.at("valid") == false);
@@ -78,7 +66,7 @@ TEST_CASE("queue: buggy systems are caught and the ops named") {
   SECTION("a dequeue cas acknowledged but not applied duplicates the head") {
     int cas = 0;
     HookClient c(kv.client(), [&](const Json& req, SutClient&) -> std::optional<Reply> {
-      if (req.at("op") == "cas" && ++cas == 2) return ack();
+      if (req.at("op") == "cas" && ++cas == 2) return ok_reply();
       return std::nullopt;
     });
     HistoryBuilder b;
@@ -106,11 +94,11 @@ TEST_CASE("queue: buggy systems are caught and the ops named") {
         Reply r = in.call(req);
         Json l = Json::array({999});
         for (const auto& x : r.value) l.push_back(x);
-        return Reply{true, l, "", ""};
+        return ok_reply(l);
       }
       if (req.at("op") == "cas" && !injected) {
         injected = true;
-        return ack();
+        return ok_reply();
       }
       return std::nullopt;
     });
@@ -274,52 +262,39 @@ TEST_CASE("queue checker agrees with a naive oracle on random small histories") 
   int saw_lost = 0, saw_dup = 0, saw_unexp = 0, saw_valid = 0;
   for (int iter = 0; iter < 2000; ++iter) {
     HistoryBuilder b;
-    std::vector<int64_t> procs = {0, 1, 2};
-    std::map<int64_t, bool> busy;
-    int64_t next_x = 0, next_process = 3;
+    int64_t next_x = 0;
     const int events = 6 + static_cast<int>(rng() % 14);
     auto rand_elem = [&]() { return static_cast<int64_t>(rng() % 6); };  // 5: never enqueued
-    for (int e = 0; e < events + 6; ++e) {
-      const bool final_phase = e >= events;
-      size_t slot = rng() % procs.size();
-      int64_t p = procs[slot];
-      if (!busy[p]) {
-        if (final_phase) b.invoke(p, "drain");
-        else if (rng() % 2 && next_x < 5) b.invoke(p, "enqueue", next_x++);
-        else b.invoke(p, "dequeue");
-        busy[p] = true;
-        continue;
-      }
-      const Op& inv = b.h[b.open.at(p)];
-      const std::string f = inv.f;
-      int k = static_cast<int>(rng() % 6);
-      OpType t = k < 4 ? OpType::Ok : k == 4 ? OpType::Fail : OpType::Info;
-      Json v;
-      if (f == "enqueue") {
-        v = inv.value;
-      } else if (f == "dequeue") {
-        if (t == OpType::Ok) v = rng() % 4 == 0 ? Json(nullptr) : Json(rand_elem());
-        if (t == OpType::Info && rng() % 2) v = Json{{"maybe", rand_elem()}};
-      } else if (t != OpType::Fail) {
-        Json l = Json::array();
-        for (int n = static_cast<int>(rng() % 3); n > 0; --n) l.push_back(rand_elem());
-        v = {{"dequeued", l}, {"empty", t == OpType::Ok && rng() % 3 != 0}};
-        if (t == OpType::Info && rng() % 2) v["maybe"] = rand_elem();
-      }
-      b.complete(p, t, v);
-      busy[p] = false;
-      if (t == OpType::Info) procs[slot] = next_process++;
-    }
+    random_history(
+        rng, events + 6,
+        [&](int64_t p, int e) {
+          if (e >= events) b.invoke(p, "drain");
+          else if (rng() % 2 && next_x < 5) b.invoke(p, "enqueue", next_x++);
+          else b.invoke(p, "dequeue");
+        },
+        [&](int64_t p, int) {
+          const Op& inv = b.h[b.open.at(p)];
+          const std::string f = inv.f;
+          int k = static_cast<int>(rng() % 6);
+          OpType t = k < 4 ? OpType::Ok : k == 4 ? OpType::Fail : OpType::Info;
+          Json v;
+          if (f == "enqueue") {
+            v = inv.value;
+          } else if (f == "dequeue") {
+            if (t == OpType::Ok) v = rng() % 4 == 0 ? Json(nullptr) : Json(rand_elem());
+            if (t == OpType::Info && rng() % 2) v = Json{{"maybe", rand_elem()}};
+          } else if (t != OpType::Fail) {
+            Json l = Json::array();
+            for (int n = static_cast<int>(rng() % 3); n > 0; --n) l.push_back(rand_elem());
+            v = {{"dequeued", l}, {"empty", t == OpType::Ok && rng() % 3 != 0}};
+            if (t == OpType::Info && rng() % 2) v["maybe"] = rand_elem();
+          }
+          b.complete(p, t, v);
+          return t;
+        });
     // Oracle.
     const auto& ops = b.h.ops();
-    std::vector<int64_t> comp(ops.size(), -1);
-    {
-      std::map<int64_t, size_t> open;
-      for (size_t i = 0; i < ops.size(); ++i) {
-        if (ops[i].type == OpType::Invoke) open[ops[i].process] = i;
-        else { comp[open.at(ops[i].process)] = i; open.erase(ops[i].process); }
-      }
-    }
+    const std::vector<int64_t> comp = completion_positions(ops);
     auto outcome = [&](size_t i) { return comp[i] < 0 ? OpType::Info : ops[comp[i]].type; };
     std::vector<std::pair<int64_t, size_t>> takes;  // element, completion position
     std::set<int64_t> maybe;

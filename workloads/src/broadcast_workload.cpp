@@ -33,7 +33,7 @@
 #include <set>
 #include <thread>
 
-#include <faultline/workloads/workload.h>
+#include "kv_common.h"
 
 namespace faultline::workloads {
 namespace {
@@ -42,12 +42,6 @@ constexpr const char* kKey = "broadcast";
 constexpr size_t kCap = 100;
 constexpr int kFinalReadRetries = 10;
 constexpr std::chrono::milliseconds kFinalReadPause{50};
-
-// The main phase lasts the run's time limit (the runner's config.time_limit_ns ends it when the
-// limit is unknown here).
-int64_t phase_duration(const WorkloadOptions& opts) {
-  return opts.time_limit_ns > 0 ? opts.time_limit_ns : int64_t{365} * 24 * 3600 * 1'000'000'000;
-}
 
 class BroadcastWorkload : public Workload {
  public:
@@ -62,10 +56,9 @@ class BroadcastWorkload : public Workload {
   void configure(GeneratorConfig& config, const WorkloadOptions& opts) const override {
     config.phases = {Phase{{OpTemplate{"broadcast", 1.0, ValueKind::NextUniqueInt},
                             OpTemplate{"read", 1.0, ValueKind::None}},
-                           phase_duration(opts)}};
+                           detail::run_long_phase_ns(opts)}};
     config.independent_keys = false;
-    config.final_ops.assign(static_cast<size_t>(std::max(1, opts.concurrency)),
-                            OpTemplate{"final-read", 1.0, ValueKind::None});
+    detail::final_op_per_process(config, opts, OpTemplate{"final-read", 1.0, ValueKind::None});
   }
 
   Op invoke(const Op& invocation, SutClient& client) const override {
@@ -81,27 +74,14 @@ class BroadcastWorkload : public Workload {
         std::this_thread::sleep_for(kFinalReadPause);
         r = client.call({{"op", "read"}, {"key", kKey}});
       }
-      return complete_from_reply(invocation, r, r.value.is_null() ? Json::array() : r.value);
+      return complete_from_reply(invocation, r, detail::null_as_empty_list(r.value));
     }
-    Op op = completion(invocation, OpType::Fail);
-    op.error = "unknown f '" + invocation.f + "'";
-    return op;
+    return detail::unknown_f(invocation);
   }
 
   Json check(const History& history, const WorkloadOptions&) const override {
     const auto& ops = history.ops();
-    std::map<int64_t, size_t> open;
-    std::vector<int64_t> completion_of(ops.size(), -1);
-    for (size_t i = 0; i < ops.size(); ++i) {
-      const Op& op = ops[i];
-      if (!op.is_client()) continue;
-      if (op.type == OpType::Invoke) {
-        open[op.process] = i;
-      } else if (auto it = open.find(op.process); it != open.end()) {
-        completion_of[it->second] = static_cast<int64_t>(i);
-        open.erase(it);
-      }
-    }
+    const std::vector<int64_t> completion_of = detail::completion_positions(ops);
     struct Sent {
       int64_t invoke_index;
       size_t invoke_pos;
@@ -117,15 +97,13 @@ class BroadcastWorkload : public Workload {
     };
     std::vector<Read> reads;
     Json not_a_list = Json::array();
-    int64_t b_ok = 0, b_fail = 0, b_info = 0;
+    detail::OutcomeCounts broadcasts;
     for (size_t i = 0; i < ops.size(); ++i) {
       const Op& op = ops[i];
       if (!op.is_client() || op.type != OpType::Invoke) continue;
       const OpType out = completion_of[i] < 0 ? OpType::Info : ops[completion_of[i]].type;
       if (op.f == "broadcast") {
-        if (out == OpType::Ok) ++b_ok;
-        if (out == OpType::Fail) ++b_fail;
-        if (out == OpType::Info) ++b_info;
+        broadcasts.add(out);
         if (op.value.is_number_integer())
           sent.emplace(op.value.get<int64_t>(), Sent{op.index, i, out});
       } else if ((op.f == "read" || op.f == "final-read") && out == OpType::Ok) {
@@ -149,8 +127,7 @@ class BroadcastWorkload : public Workload {
          lost = Json::array();
     int64_t n_dup = 0, n_div = 0, n_unexp = 0, n_lost = 0;
     auto push = [](Json& list, int64_t& n, Json entry) {
-      ++n;
-      if (list.size() < kCap) list.push_back(std::move(entry));
+      detail::push_capped(list, n, std::move(entry), kCap);
     };
     // Duplicates and unexpected messages, per read.
     std::set<int64_t> reported_unexpected;
@@ -236,11 +213,11 @@ class BroadcastWorkload : public Workload {
       }
     }
     const bool bad = n_dup + n_div + n_unexp + n_lost > 0 || !not_a_list.empty();
-    Json valid = bad ? Json(false) : (finals.empty() && b_ok > 0) ? Json("unknown") : Json(true);
+    Json valid = bad ? Json(false) : (finals.empty() && broadcasts.ok > 0) ? Json("unknown") : Json(true);
     Json result = {{"valid", valid},
                    {"reads", reads.size() + not_a_list.size()},
                    {"final_reads", finals.size()},
-                   {"broadcasts", {{"ok", b_ok}, {"fail", b_fail}, {"info", b_info}}},
+                   {"broadcasts", broadcasts.to_json()},
                    {"delivered", reference.size()},
                    {"not_a_list", not_a_list},
                    {"duplicates", duplicates},

@@ -23,7 +23,7 @@
 #include <map>
 #include <optional>
 
-#include <faultline/workloads/workload.h>
+#include "kv_common.h"
 
 namespace faultline::workloads {
 namespace {
@@ -35,12 +35,6 @@ std::optional<int64_t> counter_value(const Json& v) {
   if (v.is_null()) return 0;
   if (v.is_number_integer()) return v.get<int64_t>();
   return std::nullopt;
-}
-
-// The main phase lasts the run's time limit (the runner's config.time_limit_ns ends it when the
-// limit is unknown here).
-int64_t phase_duration(const WorkloadOptions& opts) {
-  return opts.time_limit_ns > 0 ? opts.time_limit_ns : int64_t{365} * 24 * 3600 * 1'000'000'000;
 }
 
 class CounterWorkload : public Workload {
@@ -64,7 +58,7 @@ class CounterWorkload : public Workload {
     }
     config.phases = {Phase{{OpTemplate{"add", 1.0, ValueKind::RandomInt, 1, max_inc},
                             OpTemplate{"read", 1.0, ValueKind::None}},
-                           phase_duration(opts)}};
+                           detail::run_long_phase_ns(opts)}};
     config.independent_keys = false;
   }
 
@@ -75,55 +69,25 @@ class CounterWorkload : public Workload {
       Json value = r.value.is_null() ? Json(0) : r.value;
       return complete_from_reply(invocation, r, value);
     }
-    if (invocation.f != "add") {
-      Op op = completion(invocation, OpType::Fail);
-      op.error = "unknown f '" + invocation.f + "'";
-      return op;
-    }
-    if (!invocation.value.is_number_integer() || invocation.value.get<int64_t>() < 1) {
-      Op op = completion(invocation, OpType::Fail);
-      op.error = "add needs a positive integer value";
-      return op;
-    }
+    if (invocation.f != "add") return detail::unknown_f(invocation);
+    if (!invocation.value.is_number_integer() || invocation.value.get<int64_t>() < 1)
+      return detail::failed(invocation, "add needs a positive integer value");
     const int64_t d = invocation.value.get<int64_t>();
-    for (int attempt = 0; attempt < kAddAttempts; ++attempt) {
-      Reply rd = client.call({{"op", "read"}, {"key", kKey}});
-      if (!rd.ok) {  // nothing written yet: the add definitely had no effect
-        Op op = completion(invocation, OpType::Fail);
-        op.error = "read " + rd.error;
-        return op;
-      }
-      std::optional<int64_t> cur = counter_value(rd.value);
-      if (!cur) {
-        Op op = completion(invocation, OpType::Fail);
-        op.error = "not-an-integer";
-        return op;
-      }
-      Reply cas =
-          client.call({{"op", "cas"}, {"key", kKey}, {"expected", rd.value}, {"value", *cur + d}});
-      if (cas.ok) return complete_from_reply(invocation, cas, d);
-      if (cas.error != "cas-mismatch") return complete_from_reply(invocation, cas, nullptr);
-    }
-    Op op = completion(invocation, OpType::Fail);
-    op.error = "cas-mismatch";
-    return op;
+    return detail::read_then_cas(
+        invocation, client, {kKey, kAddAttempts},
+        [&](const Json& current, Json& next, Json& ok_value) -> std::optional<Op> {
+          std::optional<int64_t> cur = counter_value(current);
+          if (!cur) return detail::failed(invocation, "not-an-integer");
+          next = *cur + d;
+          ok_value = d;
+          return std::nullopt;
+        });
   }
 
   Json check(const History& history, const WorkloadOptions&) const override {
     const auto& ops = history.ops();
     // Pair invocations with completions by process.
-    std::map<int64_t, size_t> open;
-    std::vector<int64_t> completion_of(ops.size(), -1);
-    for (size_t i = 0; i < ops.size(); ++i) {
-      const Op& op = ops[i];
-      if (!op.is_client()) continue;
-      if (op.type == OpType::Invoke) {
-        open[op.process] = i;
-      } else if (auto it = open.find(op.process); it != open.end()) {
-        completion_of[it->second] = static_cast<int64_t>(i);
-        open.erase(it);
-      }
-    }
+    const std::vector<int64_t> completion_of = detail::completion_positions(ops);
     auto outcome = [&](size_t inv) {
       return completion_of[inv] < 0 ? OpType::Info : ops[completion_of[inv]].type;
     };
@@ -135,7 +99,8 @@ class CounterWorkload : public Workload {
     for (size_t i = 0; i < ops.size(); ++i)
       if (completion_of[i] >= 0) invocation_of[completion_of[i]] = i;
     Json errors = Json::array();
-    int64_t error_count = 0, reads = 0, add_ok = 0, add_fail = 0, add_info = 0;
+    int64_t error_count = 0, reads = 0;
+    detail::OutcomeCounts adds;
     for (size_t i = 0; i < ops.size(); ++i) {
       const Op& op = ops[i];
       if (!op.is_client()) continue;
@@ -143,9 +108,7 @@ class CounterWorkload : public Workload {
         if (op.f == "add") {
           OpType o = outcome(i);
           int64_t d = op.value.is_number_integer() ? op.value.get<int64_t>() : 0;
-          if (o == OpType::Ok) ++add_ok;
-          if (o == OpType::Fail) ++add_fail;
-          if (o == OpType::Info) ++add_info;
+          adds.add(o);
           if (o != OpType::Fail) upper += d;
         } else if (op.f == "read") {
           lower_at_invoke[i] = lower;
@@ -175,7 +138,7 @@ class CounterWorkload : public Workload {
     }
     return {{"valid", error_count == 0},
             {"reads", reads},
-            {"adds", {{"ok", add_ok}, {"fail", add_fail}, {"info", add_info}}},
+            {"adds", adds.to_json()},
             {"errors", errors},
             {"error_count", error_count}};
   }

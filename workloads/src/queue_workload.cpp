@@ -59,7 +59,7 @@
 
 #include <faultline/checker/linearizability.h>
 #include <faultline/checker/model_registry.h>
-#include <faultline/workloads/workload.h>
+#include "kv_common.h"
 
 namespace faultline::workloads {
 namespace {
@@ -70,10 +70,6 @@ constexpr int kDrainSteps = 100000;
 constexpr int kDrainErrorRetries = 10;
 constexpr std::chrono::milliseconds kDrainErrorPause{50};
 constexpr size_t kCap = 100;
-
-int64_t phase_duration(const WorkloadOptions& opts) {
-  return opts.time_limit_ns > 0 ? opts.time_limit_ns : int64_t{365} * 24 * 3600 * 1'000'000'000;
-}
 
 Json list_of(const Json& v) { return v.is_array() ? v : Json::array(); }
 
@@ -89,10 +85,9 @@ class QueueWorkload : public Workload {
   void configure(GeneratorConfig& config, const WorkloadOptions& opts) const override {
     config.phases = {Phase{{OpTemplate{"enqueue", 1.0, ValueKind::NextUniqueInt},
                             OpTemplate{"dequeue", 1.0, ValueKind::None}},
-                           phase_duration(opts)}};
+                           detail::run_long_phase_ns(opts)}};
     config.independent_keys = false;
-    config.final_ops.assign(static_cast<size_t>(std::max(1, opts.concurrency)),
-                            OpTemplate{"drain", 1.0, ValueKind::None});
+    detail::final_op_per_process(config, opts, OpTemplate{"drain", 1.0, ValueKind::None});
   }
 
   Op invoke(const Op& invocation, SutClient& client) const override {
@@ -102,9 +97,7 @@ class QueueWorkload : public Workload {
     }
     if (invocation.f == "dequeue") return dequeue(invocation, client);
     if (invocation.f == "drain") return drain(invocation, client);
-    Op op = completion(invocation, OpType::Fail);
-    op.error = "unknown f '" + invocation.f + "'";
-    return op;
+    return detail::unknown_f(invocation);
   }
 
   Json check(const History& history, const WorkloadOptions& opts) const override;
@@ -112,40 +105,21 @@ class QueueWorkload : public Workload {
  private:
   static Json linearizability(const History& history, const WorkloadOptions& opts);
   static Op dequeue(const Op& invocation, SutClient& client) {
-    for (int attempt = 0; attempt < kDequeueAttempts; ++attempt) {
-      Reply rd = client.call({{"op", "read"}, {"key", kKey}});
-      if (!rd.ok) {  // nothing written yet: the dequeue definitely had no effect
-        Op op = completion(invocation, OpType::Fail);
-        op.error = "read " + rd.error;
-        return op;
-      }
-      if (!rd.value.is_null() && !rd.value.is_array()) {
-        Op op = completion(invocation, OpType::Fail);
-        op.error = "not-a-list: " + rd.value.dump();
-        return op;
-      }
-      Json list = list_of(rd.value);
-      if (list.empty()) return complete_from_reply(invocation, rd, nullptr);
-      Json head = list[0];
-      Json rest(list.begin() + 1, list.end());
-      Reply cas;
-      try {
-        cas = client.call({{"op", "cas"}, {"key", kKey}, {"expected", rd.value}, {"value", rest}});
-      } catch (const Indeterminate& e) {
-        Op op = completion(invocation, OpType::Info);
-        op.value = {{"maybe", head}};
-        op.error = std::string("indeterminate: ") + e.what();
-        return op;
-      }
-      if (cas.ok) return complete_from_reply(invocation, cas, head);
-      if (cas.error == "cas-mismatch") continue;
-      Op op = complete_from_reply(invocation, cas, nullptr);
-      if (op.type == OpType::Info) op.value = {{"maybe", head}};
-      return op;
-    }
-    Op op = completion(invocation, OpType::Fail);
-    op.error = "cas-mismatch";
-    return op;
+    return detail::read_then_cas(
+        invocation, client, {kKey, kDequeueAttempts, /*record_maybe=*/true},
+        [&](const Json& current, Json& next, Json& head) -> std::optional<Op> {
+          if (!current.is_null() && !current.is_array())
+            return detail::failed(invocation, "not-a-list: " + current.dump());
+          Json list = list_of(current);
+          if (list.empty()) {  // an ok dequeue of nothing
+            Op op = completion(invocation, OpType::Ok);
+            op.value = nullptr;
+            return op;
+          }
+          head = list[0];
+          next = Json(list.begin() + 1, list.end());
+          return std::nullopt;
+        });
   }
 
   static Op drain(const Op& invocation, SutClient& client) {
@@ -215,18 +189,7 @@ class QueueWorkload : public Workload {
 
 Json QueueWorkload::check(const History& history, const WorkloadOptions& opts) const {
   const auto& ops = history.ops();
-  std::map<int64_t, size_t> open;
-  std::vector<int64_t> completion_of(ops.size(), -1);
-  for (size_t i = 0; i < ops.size(); ++i) {
-    const Op& op = ops[i];
-    if (!op.is_client()) continue;
-    if (op.type == OpType::Invoke) {
-      open[op.process] = i;
-    } else if (auto it = open.find(op.process); it != open.end()) {
-      completion_of[it->second] = static_cast<int64_t>(i);
-      open.erase(it);
-    }
-  }
+  const std::vector<int64_t> completion_of = detail::completion_positions(ops);
   struct Enq {
     int64_t index;
     size_t pos;
@@ -235,7 +198,8 @@ Json QueueWorkload::check(const History& history, const WorkloadOptions& opts) c
   std::map<Json, Enq> enqueued;
   std::map<Json, std::vector<std::pair<int64_t, size_t>>> dequeued;  // element -> (index, pos)
   std::set<Json> maybe;
-  int64_t unknown_info = 0, e_ok = 0, e_fail = 0, e_info = 0, n_dequeued = 0;
+  int64_t unknown_info = 0, n_dequeued = 0;
+  detail::OutcomeCounts enqueues;
   bool drained = false;
   for (size_t i = 0; i < ops.size(); ++i) {
     const Op& op = ops[i];
@@ -243,9 +207,7 @@ Json QueueWorkload::check(const History& history, const WorkloadOptions& opts) c
     const Op* done = completion_of[i] < 0 ? nullptr : &ops[completion_of[i]];
     const OpType out = done ? done->type : OpType::Info;
     if (op.f == "enqueue") {
-      if (out == OpType::Ok) ++e_ok;
-      if (out == OpType::Fail) ++e_fail;
-      if (out == OpType::Info) ++e_info;
+      enqueues.add(out);
       enqueued.emplace(op.value, Enq{op.index, i, out});
       continue;
     }
@@ -284,10 +246,9 @@ Json QueueWorkload::check(const History& history, const WorkloadOptions& opts) c
   int64_t n_dup = 0, n_unexp = 0;
   for (const auto& [x, takers] : dequeued) {
     if (takers.size() > 1) {
-      ++n_dup;
       Json idx = Json::array();
       for (const auto& t : takers) idx.push_back(t.first);
-      if (duplicated.size() < kCap) duplicated.push_back({{"element", x}, {"indices", idx}});
+      detail::push_capped(duplicated, n_dup, {{"element", x}, {"indices", idx}}, kCap);
     }
     auto it = enqueued.find(x);
     std::string why;
@@ -299,10 +260,9 @@ Json QueueWorkload::check(const History& history, const WorkloadOptions& opts) c
     else if (it->second.outcome == OpType::Fail) why = "enqueue failed";
     else if (first_pos < it->second.pos) why = "dequeued before enqueue invoked";
     if (!why.empty()) {
-      ++n_unexp;
       Json e = {{"element", x}, {"index", first_index}, {"why", why}};
       if (it != enqueued.end()) e["enqueue_index"] = it->second.index;
-      if (unexpected.size() < kCap) unexpected.push_back(std::move(e));
+      detail::push_capped(unexpected, n_unexp, std::move(e), kCap);
     }
   }
   std::vector<Json> candidates;
@@ -320,7 +280,7 @@ Json QueueWorkload::check(const History& history, const WorkloadOptions& opts) c
   const bool bad = n_dup + n_unexp + n_lost > 0;
   Json valid = bad ? Json(false) : (!drained && n_cand > 0) ? Json("unknown") : Json(true);
   Json result = {{"valid", valid},
-                 {"enqueues", {{"ok", e_ok}, {"fail", e_fail}, {"info", e_info}}},
+                 {"enqueues", enqueues.to_json()},
                  {"dequeued", n_dequeued},
                  {"drained", drained},
                  {"duplicated", duplicated},

@@ -324,6 +324,12 @@ RunOutcome run_test(const TestSpec& spec_in, const RunOptions& ropts) {
   out.run_dir = create_run_dir(spec.store, name, std::time(nullptr));
   const std::string dir = out.run_dir;
   write_json_file(dir + "/test.json", spec_to_json(spec));
+  // Point the latest links here at once: a run killed mid-way is still found by
+  // `faultline check --store store/<test>/latest`.
+  try {
+    update_latest_links(spec.store, name, dir);
+  } catch (const std::exception&) {
+  }
   if (ropts.on_run_dir) ropts.on_run_dir(dir);
   RunLog log(dir + "/faultline.log");
   log.line("test " + name + ": " + spec_to_json(spec).dump());

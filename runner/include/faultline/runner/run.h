@@ -12,8 +12,9 @@
 // results.json "errors" as {"phase", "error"} and the run goes on to the analysis, which always
 // runs on the history recorded so far.
 //
-// History: history.jsonl gets one line per op, written and flushed as each op is recorded
-// (crash-safe), time = ns since the run started; client processes 0..concurrency-1, a process
+// History: history.jsonl gets one line per op in recording order, flushed to the OS as each op
+// completes (crash-safe: a flush carries every earlier line, so only invocations nobody has
+// seen complete can be lost), time = ns since the run started; client processes 0..concurrency-1, a process
 // that got `info` is retired and process id + concurrency continues with a fresh client;
 // nemesis ops come from the schedule runner (process "nemesis").
 // schedule.jsonl: one line per generated client op (generator's schedule record, "type":"op")

@@ -17,8 +17,11 @@ class NoopWorkload : public Workload {
            "is well formed. For measuring harness overhead.";
   }
   std::vector<std::string> required_ops() const override { return {}; }
-  void configure(GeneratorConfig& config, const WorkloadOptions&) const override {
-    config.phases = {Phase{{OpTemplate{"noop", 1.0, ValueKind::NextUniqueInt}}, 0}};
+  void configure(GeneratorConfig& config, const WorkloadOptions& opts) const override {
+    // One phase as long as the run (the generator needs a positive duration; the runner's time
+    // limit ends it).
+    const int64_t duration = opts.time_limit_ns > 0 ? opts.time_limit_ns : int64_t{3600} * 1'000'000'000;
+    config.phases = {Phase{{OpTemplate{"noop", 1.0, ValueKind::NextUniqueInt}}, duration}};
   }
   Op invoke(const Op& invocation, SutClient&) const override {
     return completion(invocation, OpType::Ok);

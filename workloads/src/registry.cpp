@@ -7,6 +7,14 @@
 namespace faultline::workloads {
 
 std::unique_ptr<Workload> make_noop_workload();
+std::unique_ptr<Workload> make_register_workload();
+std::unique_ptr<Workload> make_cas_register_workload();
+std::unique_ptr<Workload> make_unique_names_workload();
+std::unique_ptr<Workload> make_lock_workload();
+std::unique_ptr<Workload> make_set_workload();
+std::unique_ptr<Workload> make_bank_workload();
+std::unique_ptr<Workload> make_list_append_workload();
+std::unique_ptr<Workload> make_rw_register_workload();
 
 namespace {
 struct Entry {
@@ -15,6 +23,14 @@ struct Entry {
 };
 const Entry kWorkloads[] = {
     {"noop", &make_noop_workload},
+    {"register", &make_register_workload},
+    {"cas-register", &make_cas_register_workload},
+    {"unique-names", &make_unique_names_workload},
+    {"lock", &make_lock_workload},
+    {"set", &make_set_workload},
+    {"bank", &make_bank_workload},
+    {"list-append", &make_list_append_workload},
+    {"rw-register", &make_rw_register_workload},
 };
 }  // namespace
 

@@ -51,7 +51,13 @@ class Workload {
   virtual std::string description() const = 0;
   // PROTOCOL.md ops the system must serve ("read", "write", "cas", "append", "txn").
   virtual std::vector<std::string> required_ops() const = 0;
+  // Called once on this instance before any prepare()/invoke(); workloads may keep what they
+  // need from `opts` (invoke() runs concurrently afterwards and must only read that state).
   virtual void configure(GeneratorConfig& config, const WorkloadOptions& opts) const = 0;
+  // Called by the runner on each invocation BEFORE it is recorded: may rewrite the generator's
+  // value into the op's full description (e.g. a txn seed into its micro-ops) so the recorded
+  // history is self-contained for offline checkers (`faultline check`). Default: unchanged.
+  virtual void prepare(Op& /*invocation*/) const {}
   virtual Op invoke(const Op& invocation, SutClient& client) const = 0;
   virtual Json check(const History& history, const WorkloadOptions& opts) const = 0;
 };

@@ -531,6 +531,7 @@ RunOutcome run_test(const TestSpec& spec_in, const RunOptions& ropts) {
         inv.value = rec.value;
         inv.key = rec.key;
         if (client) inv.node = client->node();
+        workload->prepare(inv);
         recorder.record(inv);
         counters.invocations.fetch_add(1, std::memory_order_relaxed);
         Op done;
@@ -712,6 +713,8 @@ RunOutcome check_stored_run(const std::string& run_dir_in) {
   wopts.ops_per_key = spec.workload_params.value("ops_per_key", int64_t{0});
   wopts.keys_in_flight = spec.workload_params.value("keys_in_flight", 0);
   wopts.check_timeout_s = spec.workload_params.value("check_timeout_s", 60.0);
+  workloads::GeneratorConfig unused;
+  workload->configure(unused, wopts);  // the workload's contract: configure() before check()
 
   // The history, tolerating a torn last line (the run was killed mid-write).
   std::ifstream in(dir + "/history.jsonl");

@@ -29,11 +29,11 @@ std::string Progress::line(double elapsed_s, int64_t ok, int64_t fail, int64_t i
   return buf;
 }
 
-void Progress::update(double elapsed_s, int64_t ok, int64_t fail, int64_t info) {
+void Progress::update(double elapsed_s, int64_t ok, int64_t fail, int64_t info, bool force) {
   if (!enabled_) return;
   std::lock_guard lk(mu_);
   const double every = tty_ ? 0.25 : 5.0;
-  if (elapsed_s - last_print_ < every) return;
+  if (!force && elapsed_s - last_print_ < every) return;
   last_print_ = elapsed_s;
   const std::string l = line(elapsed_s, ok, fail, info);
   if (tty_) {

@@ -622,7 +622,7 @@ RunOutcome run_test(const TestSpec& spec_in, const RunOptions& ropts) {
     log.line("final phase");
     for (auto& t : workers) t.join();
     timings["final_phase_end"] = secs();
-    progress.update(secs() - run_start_ns / 1e9, counters.ok, counters.fail, counters.info);
+    progress.update(secs() - run_start_ns / 1e9, counters.ok, counters.fail, counters.info, true);
     progress.finish();
   }
   schedule.flush();

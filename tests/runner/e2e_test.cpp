@@ -4,6 +4,7 @@
 //  - (root) raft on a local cluster under partition + kill: valid;
 //  - (root) SIGKILL of the control process mid-run: the history reads to its last line,
 //    `check --store` re-analyses it, `faultline cluster heal` brings the killed daemon back.
+//  - (root) raft --bug stale-read under partitions: invalid, the stale read named.
 // The key-value workload is `register` once it is registered, else `noop` (lifecycle only).
 #include <catch2/catch.hpp>
 
@@ -290,4 +291,43 @@ TEST_CASE("e2e: SIGKILL of the control process mid-run (root)") {
         "p=$(cat /var/lib/faultline/raft.pid) && [ -d /proc/$p ] && grep -q faultline-raftd /proc/$p/cmdline");
     CHECK(r.ok());
   }
+}
+
+TEST_CASE("e2e: raft --bug stale-read under partitions is invalid, the stale read named (root)") {
+  if (::geteuid() != 0) {
+    WARN("skipped: a local cluster needs root");
+    return;
+  }
+  REQUIRE(kv_workload() == "register");
+  TempDir d;
+  ClusterGuard g{"rts" + std::to_string(::getpid() % 100000)};
+  control::local_cluster_up({.name = g.name, .nodes = 3, .ready_timeout_ms = 15'000});
+  TestSpec s;
+  s.system = "raft";
+  s.bug = "stale-read";
+  s.workload = "register";
+  s.nodes.mode = NodesMode::Cluster;
+  s.nodes.cluster = g.name;
+  s.nemesis = {"partition"};
+  s.nemesis_interval_s = 1;
+  s.time_limit_s = 5;
+  s.concurrency = 5;
+  s.rate = 200;
+  s.seed = 5;
+  s.store = (d.path / "store").string();
+  RunOptions ro;
+  ro.progress = false;
+  RunOutcome o = run_test(s, ro);
+  INFO(o.results.dump(2).substr(0, 4000));
+  CHECK(o.exit_code == 1);
+  CHECK(o.results["valid"] == false);
+  const Json& failures = o.results["workload"]["failures"];
+  REQUIRE_FALSE(failures.empty());
+  CHECK(failures[0]["f"] == "read");
+  CHECK(failures[0].value("explanation", std::string()).find("read") != std::string::npos);
+  // The op it names is a read in the stored history.
+  History h = read_history_file(o.run_dir + "/history.jsonl");
+  const int64_t idx = failures[0]["op"];
+  REQUIRE(idx < static_cast<int64_t>(h.size()));
+  CHECK(h[static_cast<size_t>(idx)].f == "read");
 }

@@ -16,7 +16,8 @@ class Progress {
  public:
   // enabled=false: prints nothing. force_tty: tests choose the style instead of isatty(2).
   Progress(bool enabled, double time_limit_s, int force_tty = -1, std::FILE* out = stderr);
-  void update(double elapsed_s, int64_t ok, int64_t fail, int64_t info);
+  // Prints when due (tty: every 0.25 s, else every 5 s) or when `force`.
+  void update(double elapsed_s, int64_t ok, int64_t fail, int64_t info, bool force = false);
   // A completed nemesis op (process nemesis, type info): start-*/stop-*/heal.
   void fault_event(const Op& op);
   void note(const std::string& text);

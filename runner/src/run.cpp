@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -98,7 +99,9 @@ class Recorder {
   std::vector<Op> take() {
     std::lock_guard lk(mu_);
     std::fflush(f_);
-    return std::move(ops_);
+    std::vector<Op> out(std::make_move_iterator(ops_.begin()), std::make_move_iterator(ops_.end()));
+    ops_.clear();
+    return out;
   }
   bool write_failed() const { return write_failed_; }
 
@@ -108,7 +111,7 @@ class Recorder {
   std::FILE* f_;
   Clock::time_point t0_;
   std::string line_;
-  std::vector<Op> ops_;
+  std::deque<Op> ops_;  // no reallocation (a vector's growth would stall every recorder)
   bool write_failed_ = false;
 };
 

@@ -19,6 +19,7 @@
 #include "faultline/checker/model_registry.h"
 #include "faultline/core/error.h"
 #include "faultline/core/formats.h"
+#include "faultline/runner/run.h"
 
 namespace faultline::cli {
 namespace {
@@ -33,6 +34,7 @@ struct CheckArgs {
   unsigned threads = 0;
   bool list_models = false;
   bool no_svg = false;
+  std::string store;  // re-analyse a stored `faultline test` run
   std::vector<std::string> files;
 };
 
@@ -57,8 +59,26 @@ int list_models() {
   return kExitValid;
 }
 
+// `check --store store/<test>/latest`: the run's own workload checker (Jepsen's analyze).
+int check_store(const CheckArgs& a) {
+  try {
+    auto o = runner::check_stored_run(a.store);
+    if (a.json) {
+      std::cout << o.results.dump() << "\n";
+    } else {
+      std::cout << o.run_dir << ": " << o.results["valid"].dump() << "  workload="
+                << o.results["workload"].dump().substr(0, 300) << "\n";
+    }
+    return o.exit_code;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "faultline check: %s\n", e.what());
+    return kExitBadArgs;
+  }
+}
+
 int run_check(const CheckArgs& a) {
   if (a.list_models) return list_models();
+  if (!a.store.empty()) return check_store(a);
   if (a.files.empty()) {
     std::fprintf(stderr, "faultline check: no history FILE given (see --help)\n");
     return kExitBadArgs;
@@ -204,6 +224,9 @@ CommandRun setup_check(CLI::App& sub) {
       ->check(CLI::PositiveNumber);
   sub.add_option("--threads", args->threads, "Threads checking partitions (0: one per core)");
   sub.add_flag("--list-models", args->list_models, "List the models and exit");
+  sub.add_option("--store", args->store,
+                 "Re-analyse a stored test run (store/<test>/latest or a run dir) with the "
+                 "workload named in its test.json; rewrites its results.json");
   sub.add_option("files", args->files, "History files (JSON Lines, Jepsen EDN, Jepsen log)");
   return [args] { return run_check(*args); };
 }

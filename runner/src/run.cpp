@@ -1,0 +1,773 @@
+#include "faultline/runner/run.h"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include <faultline/control/cluster.h>
+#include <faultline/control/local_cluster.h>
+#include <faultline/control/local_remote.h>
+#include <faultline/core/formats.h>
+#include <faultline/nemesis/fault.h>
+#include <faultline/nemesis/nemesis.h>
+#include <faultline/nemesis/schedule.h>
+#include <faultline/nemesis/schedule_runner.h>
+#include <faultline/workloads/workload.h>
+
+#include "faultline/runner/progress.h"
+#include "faultline/runner/store.h"
+#include "faultline/runner/system.h"
+
+namespace faultline::runner {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// faultline.log: timestamped lines, thread-safe.
+class RunLog {
+ public:
+  explicit RunLog(const std::string& path) : f_(std::fopen(path.c_str(), "a")) {}
+  ~RunLog() {
+    if (f_) std::fclose(f_);
+  }
+  void line(const std::string& s) {
+    std::lock_guard lk(mu_);
+    if (!f_) return;
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    std::fprintf(f_, "%s %s\n", buf, s.c_str());
+    std::fflush(f_);
+  }
+
+ private:
+  std::mutex mu_;
+  std::FILE* f_;
+};
+
+// The history as it is recorded: index + time assigned under one lock, lines written in that
+// order through one buffered stream, flushed to the OS whenever a completion (or a nemesis op)
+// is written. A flush carries every earlier line with it, so no recorded completion is ever
+// durable without the invocations before it; only invocations after the last flush (whose
+// outcome nobody has observed yet) can be lost by a crash, and pending invocations mean `info`
+// anyway.
+class Recorder {
+ public:
+  Recorder(const std::string& path, Clock::time_point t0)
+      : path_(path), f_(std::fopen(path.c_str(), "w")), t0_(t0) {
+    if (!f_) throw std::runtime_error("cannot write " + path);
+    std::setvbuf(f_, nullptr, _IOFBF, 1 << 16);
+  }
+  ~Recorder() { std::fclose(f_); }
+  void record(Op op) {
+    // Serialise outside the lock; index and time are spliced in under it.
+    Json j = op_to_json(op);
+    j.erase("index");
+    j.erase("time");
+    std::string body = j.dump();  // "{...}", never empty (type and f are always there)
+    std::lock_guard lk(mu_);
+    op.index = static_cast<int64_t>(ops_.size());
+    op.time_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0_).count();
+    line_ = "{\"index\":" + std::to_string(op.index) + ",\"time\":" + std::to_string(op.time_ns) +
+            (body.size() > 2 ? "," : "");
+    line_.append(body, 1, std::string::npos);
+    line_ += '\n';
+    if (std::fwrite(line_.data(), 1, line_.size(), f_) != line_.size() ||
+        ((op.type != OpType::Invoke || op.is_nemesis()) && std::fflush(f_) != 0)) {
+      if (!write_failed_) std::fprintf(stderr, "faultline: writing %s failed\n", path_.c_str());
+      write_failed_ = true;
+    }
+    ops_.push_back(std::move(op));
+  }
+  std::vector<Op> take() {
+    std::lock_guard lk(mu_);
+    std::fflush(f_);
+    std::vector<Op> out(std::make_move_iterator(ops_.begin()), std::make_move_iterator(ops_.end()));
+    ops_.clear();
+    return out;
+  }
+  bool write_failed() const { return write_failed_; }
+
+ private:
+  std::mutex mu_;
+  std::string path_;
+  std::FILE* f_;
+  Clock::time_point t0_;
+  std::string line_;
+  std::deque<Op> ops_;  // no reallocation (a vector's growth would stall every recorder)
+  bool write_failed_ = false;
+};
+
+class LineFile {
+ public:
+  explicit LineFile(const std::string& path) : f_(std::fopen(path.c_str(), "w")) {
+    if (!f_) throw std::runtime_error("cannot write " + path);
+  }
+  ~LineFile() { std::fclose(f_); }
+  void line(const Json& j) {
+    std::string s = j.dump();
+    s += '\n';
+    std::lock_guard lk(mu_);
+    std::fwrite(s.data(), 1, s.size(), f_);
+  }
+  void flush() {
+    std::lock_guard lk(mu_);
+    std::fflush(f_);
+  }
+
+ private:
+  std::mutex mu_;
+  std::FILE* f_;
+};
+
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::runtime_error("socket failed");
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  socklen_t len = sizeof a;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+    ::close(fd);
+    throw std::runtime_error("cannot find a free loopback port");
+  }
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+std::string delayd_path() {
+  std::error_code ec;
+  auto exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  for (auto p : {exe.parent_path() / "faultline-delayd",
+                 exe.parent_path().parent_path() / "nemesis" / "faultline-delayd"})
+    if (fs::exists(p, ec)) return p.string();
+  return {};
+}
+
+// Runs fn(node) for every node, each on its own thread unless `serial`; returns "node: error"
+// for each failure. Local processes run serially: a daemon forked while another thread's
+// command pipe is open would inherit that pipe and keep the command from ever finishing.
+std::vector<std::string> for_each_node(const std::vector<std::string>& nodes, bool serial,
+                                       const std::function<void(const std::string&)>& fn) {
+  std::vector<std::string> errs(nodes.size());
+  std::vector<std::thread> ts;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (serial) {
+      try {
+        fn(nodes[i]);
+      } catch (const std::exception& e) {
+        errs[i] = nodes[i] + ": " + e.what();
+      }
+      continue;
+    }
+    ts.emplace_back([&, i] {
+      try {
+        fn(nodes[i]);
+      } catch (const std::exception& e) {
+        errs[i] = nodes[i] + ": " + e.what();
+      }
+    });
+  }
+  for (auto& t : ts) t.join();
+  std::vector<std::string> out;
+  for (auto& e : errs)
+    if (!e.empty()) out.push_back(e);
+  return out;
+}
+
+std::string join(const std::vector<std::string>& v, const char* sep = "; ") {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
+  return s;
+}
+
+// The fault a `--nemesis KIND` means in a schedule: Jepsen-like defaults per kind.
+nemesis::FaultSpec default_fault(const std::string& kind) {
+  nemesis::FaultSpec f;
+  f.kind = kind;
+  if (kind == "partition") {
+    f.params = {{"shape", "random-halves"}};
+    f.target = "all";
+  } else if (kind == "clock") {
+    f.params = {{"bump_ms", 30'000}};
+    f.target = "minority";
+  } else {
+    f.target = "minority";
+  }
+  return f;
+}
+
+// Nodes of the run, whatever their kind, and what must be undone at the end.
+struct Nodes {
+  std::optional<control::Cluster> cluster;  // local cluster / hosts
+  std::string created_cluster;              // local cluster brought up for this run
+  std::string work_dir;                     // local processes: node dirs live here
+  std::vector<std::unique_ptr<control::Remote>> local_remotes;
+  std::vector<SystemNode> nodes;
+  std::string control_netns;
+  std::string journal_path;
+  std::string describe;
+};
+
+void open_nodes(const TestSpec& spec, Nodes& n, RunLog& log) {
+  const NodesSpec& ns = spec.nodes;
+  if (spec.system == "none") {
+    n.describe = "no nodes (system none)";
+    return;
+  }
+  switch (ns.mode) {
+    case NodesMode::LocalProcesses: {
+      char tmpl[] = "/tmp/faultline-local-XXXXXX";
+      if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+      n.work_dir = tmpl;
+      for (int i = 1; i <= ns.count; ++i) {
+        const std::string name = "n" + std::to_string(i);
+        const std::string dir = n.work_dir + "/" + name;
+        fs::create_directories(dir);
+        control::LocalRemoteOptions o;
+        o.node = name;
+        o.prefix_argv = {"env", "-C", dir};  // every command runs in the node's directory
+        n.local_remotes.push_back(control::make_local_remote(o));
+        SystemNode sn;
+        sn.name = name;
+        sn.host = "127.0.0.1";
+        sn.port = ns.base_port > 0 ? ns.base_port + i - 1 : free_port();
+        sn.remote = n.local_remotes.back().get();
+        sn.dir = dir;
+        n.nodes.push_back(sn);
+      }
+      fs::create_directories(n.work_dir + "/faults");
+      n.journal_path = n.work_dir + "/faults/journal.jsonl";
+      n.describe = std::to_string(ns.count) + " local processes under " + n.work_dir;
+      break;
+    }
+    case NodesMode::LocalCluster: {
+      control::require_root("a local cluster (--nodes N); without root use --local-processes");
+      const std::string name =
+          ns.cluster.empty() ? "t" + std::to_string(::getpid()) : ns.cluster;
+      control::LocalClusterOptions o;
+      o.name = name;
+      o.nodes = ns.count;
+      auto up = control::local_cluster_up(o);
+      if (!up.already_up) n.created_cluster = name;
+      log.line("local cluster " + name + (up.already_up ? " (already up)" : " brought up"));
+      n.cluster.emplace(control::open_local_cluster(name));
+      n.describe = "local cluster " + name + " (" + std::to_string(ns.count) + " nodes)";
+      break;
+    }
+    case NodesMode::Cluster:
+      control::require_root("reaching local cluster " + ns.cluster);
+      n.cluster.emplace(control::open_local_cluster(ns.cluster));
+      n.describe = "local cluster " + ns.cluster;
+      break;
+    case NodesMode::Hosts: {
+      control::HostsOptions h;
+      h.nodes = ns.nodes;
+      h.nodes_file = ns.nodes_file;
+      h.ssh_user = ns.ssh_user;
+      h.ssh_key = ns.ssh_key;
+      h.ssh_port = ns.ssh_port;
+      h.strict_host_key_checking = ns.strict_host_key_checking;
+      n.cluster.emplace(control::open_hosts_cluster(h));
+      n.describe = "hosts " + (ns.nodes_file.empty() ? ns.nodes : ns.nodes_file);
+      break;
+    }
+  }
+  if (n.cluster) {
+    if (const auto* li = n.cluster->local()) n.control_netns = li->control_netns;
+    n.journal_path = n.cluster->fault_journal_path();
+    for (const auto& a : n.cluster->nodes()) {
+      SystemNode sn;
+      sn.name = a.name;
+      sn.host = a.host;
+      sn.remote = &n.cluster->remote(a.name);
+      n.nodes.push_back(sn);
+    }
+  }
+}
+
+struct Counters {
+  std::atomic<int64_t> invocations{0}, ok{0}, fail{0}, info{0}, nemesis{0};
+};
+
+}  // namespace
+
+int exit_code_for(const Json& results) {
+  const Json v = results.value("valid", Json("unknown"));
+  if (v == false) return 1;
+  if (results.value("crashed", false)) return 255;
+  if (v == true) return 0;
+  return 2;
+}
+
+RunOutcome run_test(const TestSpec& spec_in, const RunOptions& ropts) {
+  validate(spec_in);
+  TestSpec spec = spec_in;
+  const std::string name = spec.effective_name();
+  spec.name = name;
+  auto workload = workloads::make_workload(spec.workload);
+  workloads::WorkloadOptions wopts;
+  wopts.concurrency = spec.concurrency;
+  wopts.time_limit_ns = static_cast<int64_t>(spec.time_limit_s * 1e9);
+  wopts.params = spec.workload_params;
+  wopts.key_count = spec.workload_params.value("key_count", int64_t{0});
+  wopts.ops_per_key = spec.workload_params.value("ops_per_key", int64_t{0});
+  wopts.keys_in_flight = spec.workload_params.value("keys_in_flight", 0);
+  wopts.check_timeout_s = spec.workload_params.value("check_timeout_s", 60.0);
+
+  workloads::GeneratorConfig gcfg;
+  workload->configure(gcfg, wopts);
+  gcfg.seed = spec.seed;
+  gcfg.concurrency = spec.concurrency;
+  gcfg.rate_per_s = spec.rate;
+  gcfg.arrival = spec.arrival == "poisson" ? workloads::Arrival::Poisson : workloads::Arrival::Uniform;
+  gcfg.time_limit_ns = wopts.time_limit_ns;
+  // A phase without a duration lasts until the time limit.
+  for (auto& ph : gcfg.phases)
+    if (ph.duration_ns <= 0) ph.duration_ns = gcfg.time_limit_ns;
+  try {
+    workloads::validate(gcfg);
+  } catch (const std::invalid_argument& e) {
+    throw SpecError("workload " + spec.workload + ": " + e.what());
+  }
+
+  RunOutcome out;
+  out.run_dir = create_run_dir(spec.store, name, std::time(nullptr));
+  const std::string dir = out.run_dir;
+  write_json_file(dir + "/test.json", spec_to_json(spec));
+  // Point the latest links here at once: a run killed mid-way is still found by
+  // `faultline check --store store/<test>/latest`.
+  try {
+    update_latest_links(spec.store, name, dir);
+  } catch (const std::exception&) {
+  }
+  if (ropts.on_run_dir) ropts.on_run_dir(dir);
+  RunLog log(dir + "/faultline.log");
+  log.line("test " + name + ": " + spec_to_json(spec).dump());
+
+  Json errors = Json::array();
+  std::mutex errors_mu;
+  bool crashed = false;
+  auto error = [&](const std::string& phase, const std::string& what) {
+    std::lock_guard lk(errors_mu);
+    errors.push_back({{"phase", phase}, {"error", what}});
+    log.line("ERROR in " + phase + ": " + what);
+  };
+  Json timings = Json::object();
+  const auto t0 = Clock::now();
+  auto secs = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
+
+  Recorder recorder(dir + "/history.jsonl", t0);
+  LineFile schedule(dir + "/schedule.jsonl");
+  Counters counters;
+
+  // Nodes + system.
+  Nodes nodes;
+  std::unique_ptr<System> system;
+  std::vector<std::string> node_names;
+  bool setup_ok = true;
+  try {
+    open_nodes(spec, nodes, log);
+    log.line("nodes: " + nodes.describe);
+    for (const auto& n : nodes.nodes) node_names.push_back(n.name);
+    SystemContext ctx;
+    ctx.nodes = nodes.nodes;
+    ctx.bug = spec.bug;
+    ctx.control_netns = nodes.control_netns;
+    ctx.local_processes = spec.nodes.mode == NodesMode::LocalProcesses;
+    ctx.client_timeout_s = spec.client_timeout_s;
+    if (std::find(spec.nemesis.begin(), spec.nemesis.end(), "clock") != spec.nemesis.end()) {
+      nemesis::NemesisConfig nc;
+      for (const auto& n : node_names) ctx.daemon_env[n] = nemesis::faketime_env(nc, n);
+    }
+    system = make_system(spec.system, std::move(ctx));
+  } catch (const std::exception& e) {
+    error("nodes", e.what());
+    setup_ok = false;
+    crashed = true;
+  }
+
+  // Install, setup, start, wait until serving.
+  const bool serial_nodes = spec.nodes.mode == NodesMode::LocalProcesses;
+  if (setup_ok && system && !node_names.empty()) {
+    auto errs = for_each_node(node_names, serial_nodes, [&](const std::string& n) {
+      system->install(n);
+      system->setup(n);
+      system->start(n);
+      log.line(n + ": started");
+    });
+    if (!errs.empty()) {
+      error("setup", join(errs));
+      setup_ok = false;
+    } else {
+      auto missing = system->wait_serving(spec.ready_timeout_s);
+      if (!missing.empty()) {
+        error("setup", "not serving after " + std::to_string(spec.ready_timeout_s) + " s: " + join(missing, ", "));
+        setup_ok = false;
+      }
+    }
+    if (!setup_ok) crashed = true;
+  }
+  timings["setup"] = secs();
+  log.line(setup_ok ? "system serving" : "setup failed; skipping the run");
+
+  // Nemesis.
+  std::unique_ptr<nemesis::Nemesis> nem;
+  std::vector<nemesis::ScheduledOp> fault_plan;
+  std::vector<nemesis::NodeHandle> handles;
+  const int64_t main_end_ns = workloads::main_end_ns(gcfg);
+  if (setup_ok && !spec.nemesis.empty()) {
+    try {
+      for (const auto& n : nodes.nodes) handles.push_back({n.name, n.host, n.remote});
+      NemesisHooks h = system->hooks();
+      nemesis::SystemHooks sh;
+      if (!h.pid_file.empty()) sh.processes.pid_file = h.pid_file;
+      else sh.processes.pattern = h.pattern;
+      sh.restart = h.restart;
+      sh.restart_cmd = h.restart_cmd;
+      System* sys = system.get();
+      sh.primaries = [sys] { return sys->primaries(); };
+      nemesis::NemesisConfig nc;
+      nc.journal_path = nodes.journal_path;
+      nc.seed = spec.seed;
+      nc.delayd_local_path = delayd_path();
+      nem = std::make_unique<nemesis::Nemesis>(handles, sh, nc);
+      auto rep = nem->setup();
+      for (const auto& e : rep.errors) error("nemesis-setup", e);
+      nemesis::ScheduleSpec ss;
+      for (const auto& k : spec.nemesis) ss.faults.push_back(default_fault(k));
+      ss.interval_ms = static_cast<int64_t>(spec.nemesis_interval_s * 1000);
+      ss.time_limit_ms = main_end_ns / 1'000'000;
+      ss.seed = spec.seed;
+      if (ss.time_limit_ms >= 2 * ss.interval_ms) fault_plan = nemesis::make_schedule(ss, node_names);
+      else log.line("nemesis: time limit shorter than two intervals, no fault scheduled");
+      for (const auto& op : fault_plan) {
+        Json j = op.to_json();
+        j["type"] = "fault";
+        schedule.line(j);
+      }
+    } catch (const std::exception& e) {
+      error("nemesis-setup", e.what());
+      nem.reset();
+    }
+  }
+
+  // Clients + nemesis until the time limit, then heal, recover, final phase.
+  std::optional<bool> recovered;
+  if (setup_ok) {
+    Progress progress(ropts.progress, spec.time_limit_s);
+    std::mutex gen_mu;
+    std::condition_variable final_cv;
+    bool final_released = false;
+    workloads::GeneratorState gstate = workloads::initial_state(gcfg);
+    std::atomic<bool> main_over{false};
+    auto stop_requested = [&] { return ropts.stop && ropts.stop->load(); };
+    auto now_ns = [&] {
+      return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count();
+    };
+    const int64_t run_start_ns = now_ns();
+    const int64_t end_ns = run_start_ns + main_end_ns;
+    // The generator's clock starts at 0 when the clients start.
+    auto gen_now = [&] { return now_ns() - run_start_ns; };
+
+    auto worker = [&](int slot) {
+      int64_t process = slot;
+      std::unique_ptr<workloads::SutClient> client;
+      auto fresh_client = [&] {
+        try {
+          client = system->client(process);
+        } catch (const std::exception& e) {
+          error("client", "process " + std::to_string(process) + ": " + e.what());
+          client.reset();
+        }
+      };
+      fresh_client();
+      for (;;) {
+        workloads::Step step;
+        {
+          std::unique_lock lk(gen_mu);
+          const int64_t g = gen_now();
+          const bool at_end = stop_requested() || main_over.load() || g >= main_end_ns ||
+                              gstate.in_final ||
+                              (gcfg.rate_per_s > 0 &&
+                               static_cast<int64_t>(gstate.next_time_ns) >= main_end_ns);
+          if (at_end && !final_released) {
+            final_cv.wait(lk, [&] { return final_released; });
+            continue;
+          }
+          step = workloads::next(gcfg, gstate, {g, process});
+        }
+        if (std::holds_alternative<workloads::Exhausted>(step)) break;
+        if (auto* p = std::get_if<workloads::Pending>(&step)) {
+          int64_t wait = std::min<int64_t>(p->until_ns - gen_now(), 50'000'000);
+          if (wait > 0) std::this_thread::sleep_for(std::chrono::nanoseconds(wait));
+          continue;
+        }
+        auto& rec = std::get<workloads::ScheduleRecord>(step);
+        Json sj = workloads::schedule_record_to_json(rec);
+        sj["type"] = "op";
+        schedule.line(sj);
+        Op inv;
+        inv.process = process;
+        inv.type = OpType::Invoke;
+        inv.f = rec.f;
+        inv.value = rec.value;
+        inv.key = rec.key;
+        if (client) inv.node = client->node();
+        workload->prepare(inv);
+        recorder.record(inv);
+        counters.invocations.fetch_add(1, std::memory_order_relaxed);
+        Op done;
+        if (!client) {
+          done = workloads::completion(inv, OpType::Fail);
+          done.error = "no client for this process";
+        } else {
+          try {
+            done = workload->invoke(inv, *client);
+          } catch (const workloads::Indeterminate& e) {
+            done = workloads::completion(inv, OpType::Info);
+            done.error = e.what();
+          } catch (const workloads::NotSent& e) {
+            done = workloads::completion(inv, OpType::Fail);
+            done.error = e.what();
+          } catch (const std::exception& e) {  // unknown outcome
+            done = workloads::completion(inv, OpType::Info);
+            done.error = std::string("client error: ") + e.what();
+          }
+        }
+        done.process = process;
+        done.f = inv.f;
+        if (done.type == OpType::Invoke) done.type = OpType::Info;
+        recorder.record(done);
+        switch (done.type) {
+          case OpType::Ok: counters.ok.fetch_add(1, std::memory_order_relaxed); break;
+          case OpType::Fail: counters.fail.fetch_add(1, std::memory_order_relaxed); break;
+          default: counters.info.fetch_add(1, std::memory_order_relaxed); break;
+        }
+        if (done.type == OpType::Info) {
+          process += spec.concurrency;  // retire; a fresh process continues
+          fresh_client();
+        }
+      }
+    };
+
+    std::vector<std::thread> workers;
+    for (int i = 0; i < spec.concurrency; ++i) workers.emplace_back(worker, i);
+
+    std::thread nemesis_thread;
+    std::atomic<bool> nemesis_done{false};
+    nemesis::HealReport nemesis_report;
+    if (nem) {
+      nemesis_thread = std::thread([&] {
+        nemesis::ScheduleRunOptions so;
+        so.should_stop = [&] { return main_over.load() || stop_requested(); };
+        so.on_op = [&](const Op& op) {
+          counters.nemesis.fetch_add(1, std::memory_order_relaxed);
+          if (op.type == OpType::Info) progress.fault_event(op);
+          recorder.record(op);
+        };
+        nemesis_report = nemesis::run_schedule(*nem, fault_plan, so);
+        nemesis_done = true;
+      });
+    }
+
+    // Main phase: wait for the time limit (or a stop request), showing progress.
+    while (now_ns() < end_ns && !stop_requested()) {
+      progress.update(secs() - run_start_ns / 1e9, counters.ok, counters.fail, counters.info);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    main_over = true;
+    timings["main_phase_end"] = secs();
+    log.line("main phase over; healing");
+    if (nemesis_thread.joinable()) nemesis_thread.join();
+    if (nem) {
+      for (const auto& e : nemesis_report.errors) error("heal", e);
+      // run_schedule healed already; a second heal is idempotent and catches late leftovers.
+      auto rep = nem->heal_all();
+      for (const auto& e : rep.errors) error("heal", e);
+    }
+    timings["healed"] = secs();
+    // Let the system recover before the final phase.
+    if (system && !node_names.empty()) {
+      progress.note("waiting for the system to serve again");
+      auto missing = system->wait_serving(spec.recovery_timeout_s);
+      recovered = missing.empty();
+      if (!missing.empty())
+        error("recovery", "not serving " + std::to_string(spec.recovery_timeout_s) +
+                              " s after heal: " + join(missing, ", "));
+      timings["recovered"] = secs();
+    }
+    {
+      std::lock_guard lk(gen_mu);
+      final_released = true;
+    }
+    final_cv.notify_all();
+    log.line("final phase");
+    for (auto& t : workers) t.join();
+    timings["final_phase_end"] = secs();
+    progress.update(secs() - run_start_ns / 1e9, counters.ok, counters.fail, counters.info, true);
+    progress.finish();
+  }
+  schedule.flush();
+
+  // Teardown, logs, nodes.
+  if (system && !node_names.empty()) {
+    if (!spec.leave_running) {
+      auto errs = for_each_node(node_names, serial_nodes, [&](const std::string& n) { system->teardown(n); });
+      for (const auto& e : errs) error("teardown", e);
+    }
+    auto errs = for_each_node(node_names, serial_nodes, [&](const std::string& n) {
+      const std::string ndir = dir + "/nodes/" + safe_test_name(n);
+      fs::create_directories(ndir);
+      control::Remote* r = nullptr;
+      for (auto& sn : nodes.nodes)
+        if (sn.name == n) r = sn.remote;
+      for (const auto& f : system->log_files(n)) {
+        if (!r->exec("test -f " + control::shell_quote(f)).ok()) continue;
+        r->download(f, ndir + "/" + fs::path(f).filename().string());
+      }
+    });
+    for (const auto& e : errs) error("logs", e);
+  }
+  timings["teardown"] = secs();
+  if (!nodes.created_cluster.empty() && !spec.leave_running) {
+    nodes.cluster.reset();
+    try {
+      control::local_cluster_down(nodes.created_cluster);
+      log.line("local cluster " + nodes.created_cluster + " torn down");
+    } catch (const std::exception& e) {
+      error("teardown", std::string("cluster down: ") + e.what());
+    }
+  }
+  if (!nodes.work_dir.empty() && !spec.leave_running) {
+    std::error_code ec;
+    fs::remove_all(nodes.work_dir, ec);
+  }
+
+  // Check.
+  History history(recorder.take());
+  if (recorder.write_failed()) error("history", "writing history.jsonl failed (disk full?)");
+  Json wres;
+  try {
+    wres = workload->check(history, wopts);
+  } catch (const std::exception& e) {
+    error("check", e.what());
+    wres = {{"valid", "unknown"}, {"error", e.what()}};
+  }
+  timings["checked"] = secs();
+  Json results = {{"valid", wres.value("valid", Json("unknown"))},
+                  {"workload", wres},
+                  {"errors", errors},
+                  {"crashed", crashed},
+                  {"recovered", recovered ? Json(*recovered) : Json()},
+                  {"stats",
+                   {{"invocations", counters.invocations.load()},
+                    {"ok", counters.ok.load()},
+                    {"fail", counters.fail.load()},
+                    {"info", counters.info.load()},
+                    {"nemesis_ops", counters.nemesis.load()},
+                    {"history_ops", history.size()}}},
+                  {"timings_s", timings},
+                  {"nodes", nodes.describe},
+                  {"run_dir", dir}};
+  if (!nodes.created_cluster.empty() && spec.leave_running) results["cluster"] = nodes.created_cluster;
+  results["exit_code"] = exit_code_for(results);
+  out.exit_code = results["exit_code"];
+  write_json_file(dir + "/results.json", results);
+  try {
+    update_latest_links(spec.store, name, dir);
+  } catch (const std::exception& e) {
+    log.line(std::string("latest links: ") + e.what());
+  }
+  log.line("verdict " + results["valid"].dump() + ", exit " + std::to_string(out.exit_code));
+  out.results = std::move(results);
+  return out;
+}
+
+RunOutcome check_stored_run(const std::string& run_dir_in) {
+  const std::string dir = resolve_run_dir(run_dir_in);
+  TestSpec spec = spec_from_json(read_json_file(dir + "/test.json"));
+  auto workload = workloads::make_workload(spec.workload);
+  workloads::WorkloadOptions wopts;
+  wopts.concurrency = spec.concurrency;
+  wopts.time_limit_ns = static_cast<int64_t>(spec.time_limit_s * 1e9);
+  wopts.params = spec.workload_params;
+  wopts.key_count = spec.workload_params.value("key_count", int64_t{0});
+  wopts.ops_per_key = spec.workload_params.value("ops_per_key", int64_t{0});
+  wopts.keys_in_flight = spec.workload_params.value("keys_in_flight", 0);
+  wopts.check_timeout_s = spec.workload_params.value("check_timeout_s", 60.0);
+  workloads::GeneratorConfig unused;
+  workload->configure(unused, wopts);  // the workload's contract: configure() before check()
+
+  // The history, tolerating a torn last line (the run was killed mid-write).
+  std::ifstream in(dir + "/history.jsonl");
+  if (!in) throw std::runtime_error("cannot read " + dir + "/history.jsonl");
+  std::vector<Op> ops;
+  std::string line, pending_error;
+  int64_t lineno = 0;
+  bool torn = false;
+  while (std::getline(in, line)) {
+    ++lineno;
+    if (!pending_error.empty()) throw std::runtime_error(pending_error);
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    Json j = Json::parse(line, nullptr, false);
+    if (j.is_discarded()) {
+      pending_error = dir + "/history.jsonl:" + std::to_string(lineno) + ": not JSON";
+      torn = true;
+      continue;
+    }
+    ops.push_back(op_from_json(std::move(j)));
+  }
+  History history(std::move(ops));
+  Json prev = Json::object();
+  try {
+    prev = read_json_file(dir + "/results.json");
+  } catch (const std::exception&) {
+  }
+  Json wres;
+  Json errors = prev.value("errors", Json::array());
+  try {
+    wres = workload->check(history, wopts);
+  } catch (const std::exception& e) {
+    wres = {{"valid", "unknown"}, {"error", e.what()}};
+    errors.push_back({{"phase", "check"}, {"error", e.what()}});
+  }
+  Json results = prev.is_object() ? prev : Json::object();
+  results["valid"] = wres.value("valid", Json("unknown"));
+  results["workload"] = wres;
+  results["errors"] = errors;
+  results["reanalysed"] = true;
+  results["torn_last_line"] = torn;
+  if (!prev.contains("crashed")) results["crashed"] = false;  // the run never finished itself
+  if (!prev.contains("stats")) results["stats"] = {{"history_ops", history.size()}};
+  results["run_dir"] = dir;
+  results["exit_code"] = exit_code_for(results);
+  write_json_file(dir + "/results.json", results);
+  RunOutcome o;
+  o.run_dir = dir;
+  o.exit_code = results["exit_code"];
+  o.results = std::move(results);
+  return o;
+}
+
+}  // namespace faultline::runner

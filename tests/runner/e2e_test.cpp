@@ -1,0 +1,333 @@
+// End-to-end runs of `faultline test` (label runner;integration). Each is a few seconds of load:
+//  - the noop harness with no system: history well formed, results valid, store layout;
+//  - raft on --local-processes under kill: valid, faults recorded, the killed node restarted;
+//  - (root) raft on a local cluster under partition + kill: valid;
+//  - (root) SIGKILL of the control process mid-run: the history reads to its last line,
+//    `check --store` re-analyses it, `faultline cluster heal` brings the killed daemon back.
+//  - (root) raft --bug stale-read under partitions: invalid, the stale read named.
+// The key-value workload is `register` once it is registered, else `noop` (lifecycle only).
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include <faultline/control/local_cluster.h>
+#include <faultline/core/formats.h>
+#include <faultline/workloads/workload.h>
+
+#include "faultline/runner/run.h"
+#include "faultline/runner/store.h"
+
+using namespace faultline;
+using namespace faultline::runner;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    char t[] = "/tmp/faultline-e2e-XXXXXX";
+    path = ::mkdtemp(t);
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+std::string kv_workload() {
+  for (const auto& w : workloads::workload_names())
+    if (w == "register") return w;
+  return "noop";
+}
+
+std::vector<Json> read_lines(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<Json> out;
+  std::string line;
+  while (std::getline(in, line))
+    if (!line.empty()) out.push_back(Json::parse(line));
+  return out;
+}
+
+int count_substr(const std::string& file, const std::string& what) {
+  std::ifstream in(file);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line))
+    if (line.find(what) != std::string::npos) ++n;
+  return n;
+}
+
+// Tears a local cluster down whatever happens in the test.
+struct ClusterGuard {
+  std::string name;
+  ~ClusterGuard() {
+    try {
+      control::local_cluster_down(name);
+    } catch (...) {
+    }
+  }
+};
+
+}  // namespace
+
+TEST_CASE("e2e: noop harness run without a system") {
+  TempDir d;
+  TestSpec s;
+  s.system = "none";
+  s.workload = "noop";
+  s.time_limit_s = 1;
+  s.concurrency = 4;
+  s.seed = 7;
+  s.store = (d.path / "store").string();
+  RunOptions ro;
+  ro.progress = false;
+  RunOutcome o = run_test(s, ro);
+  CHECK(o.exit_code == 0);
+  CHECK(o.results["valid"] == true);
+  CHECK(o.results["errors"].empty());
+  for (const char* f : {"test.json", "history.jsonl", "results.json", "schedule.jsonl", "faultline.log"})
+    CHECK(fs::exists(fs::path(o.run_dir) / f));
+  CHECK(fs::equivalent(d.path / "store" / "latest", o.run_dir));
+  CHECK(fs::equivalent(d.path / "store" / "none-noop" / "latest", o.run_dir));
+  // The history is well formed: pairs up, times non-decreasing, one completion per invocation.
+  History h = read_history_file(o.run_dir + "/history.jsonl");
+  REQUIRE_NOTHROW(h.pair());
+  REQUIRE(h.size() > 100);
+  int64_t invokes = 0, last_time = -1;
+  for (size_t i = 0; i < h.size(); ++i) {
+    CHECK(h[i].index == static_cast<int64_t>(i));
+    CHECK(h[i].time_ns >= last_time);
+    last_time = h[i].time_ns;
+    if (h[i].type == OpType::Invoke) {
+      ++invokes;
+      CHECK(h.completion(i) >= 0);
+    }
+  }
+  CHECK(o.results["stats"]["invocations"] == invokes);
+  CHECK(o.results["stats"]["ok"] == invokes);
+  // schedule.jsonl lists every generated op.
+  auto sched = read_lines(o.run_dir + "/schedule.jsonl");
+  CHECK(static_cast<int64_t>(sched.size()) == invokes);
+  CHECK(sched.front()["type"] == "op");
+  // test.json re-reads to the same spec; check --store agrees.
+  TestSpec back = read_spec_file(o.run_dir + "/test.json");
+  CHECK(back.seed == 7);
+  CHECK(back.workload == "noop");
+  RunOutcome again = check_stored_run((d.path / "store" / "none-noop" / "latest").string());
+  CHECK(again.exit_code == 0);
+  CHECK(again.results["reanalysed"] == true);
+}
+
+TEST_CASE("e2e: check --store on a history whose last line is torn") {
+  TempDir d;
+  TestSpec s;
+  s.system = "none";
+  s.workload = "noop";
+  s.time_limit_s = 0.2;
+  s.concurrency = 2;
+  s.store = (d.path / "store").string();
+  RunOptions ro;
+  ro.progress = false;
+  RunOutcome o = run_test(s, ro);
+  REQUIRE(o.exit_code == 0);
+  {
+    std::ofstream out(o.run_dir + "/history.jsonl", std::ios::app);
+    out << "{\"index\": 99999999, \"process\": 0, \"ty";  // killed mid-write
+  }
+  RunOutcome again = check_stored_run(o.run_dir);
+  CHECK(again.exit_code == 0);
+  CHECK(again.results["torn_last_line"] == true);
+  // A bad line that is not the last one is an error, not silently skipped.
+  {
+    std::ofstream out(o.run_dir + "/history.jsonl", std::ios::app);
+    out << "\n{\"index\":1}\n";
+  }
+  CHECK_THROWS(check_stored_run(o.run_dir));
+}
+
+TEST_CASE("e2e: raft on local processes under kill") {
+  TempDir d;
+  TestSpec s;
+  s.system = "raft";
+  s.workload = kv_workload();
+  s.nodes.mode = NodesMode::LocalProcesses;
+  s.nodes.count = 3;
+  s.nemesis = {"kill"};
+  s.nemesis_interval_s = 1;
+  s.time_limit_s = 4;
+  s.concurrency = 3;
+  s.rate = 200;
+  s.seed = 3;
+  s.store = (d.path / "store").string();
+  RunOptions ro;
+  ro.progress = false;
+  RunOutcome o = run_test(s, ro);
+  INFO(o.results.dump(2));
+  CHECK(o.exit_code == 0);
+  CHECK(o.results["valid"] == true);
+  CHECK(o.results["recovered"] == true);
+  CHECK(o.results["errors"].empty());
+  CHECK(o.results["stats"]["ok"].get<int64_t>() > 0);
+  // Kills happened, succeeded, and were undone by restarting the daemon.
+  std::vector<std::string> killed;
+  for (const auto& op : read_lines(o.run_dir + "/history.jsonl")) {
+    if (op["process"] == "nemesis" && op["f"] == "start-kill" && op["type"] == "info") {
+      REQUIRE_FALSE(op["value"].contains("error"));
+      for (const auto& n : op["value"]["nodes"]) killed.push_back(n);
+    }
+  }
+  REQUIRE_FALSE(killed.empty());
+  const std::string log = o.run_dir + "/nodes/" + killed.front() + "/raft.log";
+  REQUIRE(fs::exists(log));
+  CHECK(count_substr(log, "\"msg\":\"ready\"") >= 2);  // started, killed, restarted
+  // Teardown removed the local processes' directory and stopped every daemon.
+  const std::string nodes_line = o.results["nodes"];
+  const std::string work = nodes_line.substr(nodes_line.find("/tmp/"));
+  CHECK_FALSE(fs::exists(work));
+}
+
+TEST_CASE("e2e: raft on a local cluster under partition and kill (root)") {
+  if (::geteuid() != 0) {
+    WARN("skipped: a local cluster needs root");
+    return;
+  }
+  TempDir d;
+  ClusterGuard g{"rte" + std::to_string(::getpid() % 100000)};
+  control::local_cluster_up({.name = g.name, .nodes = 3, .ready_timeout_ms = 15'000});
+  TestSpec s;
+  s.system = "raft";
+  s.workload = kv_workload();
+  s.nodes.mode = NodesMode::Cluster;
+  s.nodes.cluster = g.name;
+  s.nemesis = {"partition", "kill"};
+  s.nemesis_interval_s = 1;
+  s.time_limit_s = 5;
+  s.concurrency = 3;
+  s.rate = 100;
+  s.seed = 11;
+  s.store = (d.path / "store").string();
+  RunOptions ro;
+  ro.progress = false;
+  RunOutcome o = run_test(s, ro);
+  INFO(o.results.dump(2));
+  CHECK(o.exit_code == 0);
+  CHECK(o.results["valid"] == true);
+  CHECK(o.results["recovered"] == true);
+  CHECK(o.results["errors"].empty());
+  std::set<std::string> faults;
+  for (const auto& op : read_lines(o.run_dir + "/history.jsonl"))
+    if (op["process"] == "nemesis" && op["type"] == "info" && !op["value"].contains("error"))
+      faults.insert(op["f"].get<std::string>());
+  CHECK(faults.count("start-partition") + faults.count("start-kill") >= 1);
+  for (const char* n : {"n1", "n2", "n3"}) CHECK(fs::exists(fs::path(o.run_dir) / "nodes" / n / "raft.log"));
+}
+
+TEST_CASE("e2e: SIGKILL of the control process mid-run (root)") {
+  if (::geteuid() != 0) {
+    WARN("skipped: a local cluster needs root");
+    return;
+  }
+  TempDir d;
+  ClusterGuard g{"rtk" + std::to_string(::getpid() % 100000)};
+  control::local_cluster_up({.name = g.name, .nodes = 3, .ready_timeout_ms = 15'000});
+  const std::string exe = std::string(FAULTLINE_BINARY_DIR) + "/cli/faultline";
+  const std::string store = (d.path / "store").string();
+  const std::string workload = kv_workload();
+  pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    std::string log = (d.path / "child.log").string();
+    FILE* f = std::freopen(log.c_str(), "w", stdout);
+    (void)f;
+    ::dup2(::fileno(stdout), 2);
+    ::execl(exe.c_str(), exe.c_str(), "test", "--cluster", g.name.c_str(), "--system", "raft",
+            "--workload", workload.c_str(), "--nemesis", "kill", "--nemesis-interval", "2",
+            "--time-limit", "60", "--concurrency", "3", "--rate", "100", "--store", store.c_str(),
+            "--name", "killed", "--no-progress", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // Wait (bounded) until a kill fault is in effect, then SIGKILL the control process.
+  const std::string hist = store + "/killed/latest/history.jsonl";
+  bool fault_active = false;
+  for (int i = 0; i < 1500 && !fault_active; ++i) {  // <= 30 s
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    fault_active = fs::exists(hist) && count_substr(hist, "\"f\":\"start-kill\"") >= 2 &&
+                   count_substr(hist, "\"type\":\"info\",\"value\":{\"effect\"") >= 1;
+  }
+  ::kill(child, SIGKILL);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  REQUIRE(fault_active);
+  // The history reads to its last line (every line is complete JSON: flushed per op).
+  std::ifstream in(hist);
+  std::string line, last;
+  int64_t lines = 0;
+  while (std::getline(in, line)) {
+    ++lines;
+    last = line;
+    REQUIRE_NOTHROW(Json::parse(line));
+  }
+  CHECK(lines > 2);
+  CHECK_FALSE(fs::exists(store + "/killed/latest/results.json"));
+  // `faultline check --store` re-analyses it.
+  const std::string check = exe + " check --store " + store + "/killed/latest > /dev/null 2>&1";
+  CHECK(std::system(check.c_str()) == 0);
+  Json res = read_json_file(store + "/killed/latest/results.json");
+  CHECK(res["valid"] == true);
+  CHECK(res["reanalysed"] == true);
+  // `faultline cluster heal` undoes the kill from the journal: the daemon runs again.
+  const std::string heal = exe + " cluster heal --name " + g.name + " > /dev/null 2>&1";
+  CHECK(std::system(heal.c_str()) == 0);
+  control::Cluster c = control::open_local_cluster(g.name);
+  for (const auto& n : c.node_names()) {
+    auto r = c.remote(n).exec(
+        "p=$(cat /var/lib/faultline/raft.pid) && [ -d /proc/$p ] && grep -q faultline-raftd /proc/$p/cmdline");
+    CHECK(r.ok());
+  }
+}
+
+TEST_CASE("e2e: raft --bug stale-read under partitions is invalid, the stale read named (root)") {
+  if (::geteuid() != 0) {
+    WARN("skipped: a local cluster needs root");
+    return;
+  }
+  REQUIRE(kv_workload() == "register");
+  TempDir d;
+  ClusterGuard g{"rts" + std::to_string(::getpid() % 100000)};
+  control::local_cluster_up({.name = g.name, .nodes = 3, .ready_timeout_ms = 15'000});
+  TestSpec s;
+  s.system = "raft";
+  s.bug = "stale-read";
+  s.workload = "register";
+  s.nodes.mode = NodesMode::Cluster;
+  s.nodes.cluster = g.name;
+  s.nemesis = {"partition"};
+  s.nemesis_interval_s = 1;
+  s.time_limit_s = 5;
+  s.concurrency = 5;
+  s.rate = 200;
+  s.seed = 5;
+  s.store = (d.path / "store").string();
+  RunOptions ro;
+  ro.progress = false;
+  RunOutcome o = run_test(s, ro);
+  INFO(o.results.dump(2).substr(0, 4000));
+  CHECK(o.exit_code == 1);
+  CHECK(o.results["valid"] == false);
+  const Json& failures = o.results["workload"]["failures"];
+  REQUIRE_FALSE(failures.empty());
+  CHECK(failures[0]["f"] == "read");
+  CHECK(failures[0].value("explanation", std::string()).find("read") != std::string::npos);
+  // The op it names is a read in the stored history.
+  History h = read_history_file(o.run_dir + "/history.jsonl");
+  const int64_t idx = failures[0]["op"];
+  REQUIRE(idx < static_cast<int64_t>(h.size()));
+  CHECK(h[static_cast<size_t>(idx)].f == "read");
+}

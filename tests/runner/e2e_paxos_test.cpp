@@ -4,9 +4,9 @@
 //    lock, unique-names, broadcast and queue: valid, both fault kinds really happened, and
 //    enough ops succeeded that the verdict means something. One cluster serves every run (each
 //    run's setup wipes the node's data).
-//  - (root) paxos --bug no-persist under kills of a majority: invalid (acknowledged adds lost).
-//    Probabilistic: at most a few seeds, and the test asserts one of them found it.
-//  - (root) paxos --bug skip-promise-check under partitions: recorded, not asserted (see below).
+//  - (root) paxos --bug no-persist under kills of every node: invalid (acknowledged adds lost),
+//    while the correct build under the same nemesis is valid. Bounded loop over a few seeds; the
+//    test asserts one of them found it.
 //  - paxos on --local-processes under majority kills: valid, every kill hit 2 of the 3 nodes,
 //    and the killed daemons came back (no root needed).
 // Seeds for the valid runs are picked with nemesis::make_schedule (pure) so that the plan holds a
@@ -158,13 +158,13 @@ TEST_CASE("e2e paxos: local cluster under partition and kill is valid for every 
     auto starts = fault_starts(o.run_dir);
     CHECK(starts["start-partition"].size() >= 1);
     CHECK(starts["start-kill"].size() >= 1);
-    CHECK(o.results["stats"]["ok"].get<int64_t>() >= 50);
+    CHECK(o.results["stats"]["ok"].get<int64_t>() >= 30);  // lock: most acquires fail (held)
     for (const char* n : {"n1", "n2", "n3"})
       CHECK(fs::exists(fs::path(o.run_dir) / "nodes" / n / "paxos.log"));
   }
 }
 
-TEST_CASE("e2e paxos: --bug no-persist under majority kills loses acknowledged adds (root)") {
+TEST_CASE("e2e paxos: --bug no-persist under whole-cluster kills loses acknowledged adds (root)") {
   if (!is_root()) {
     WARN("skipped: a local cluster (network namespaces + sshd) needs root");
     return;
@@ -172,33 +172,47 @@ TEST_CASE("e2e paxos: --bug no-persist under majority kills loses acknowledged a
   TempDir d;
   ClusterGuard g{"pxn" + std::to_string(::getpid() % 100000)};
   control::local_cluster_up({.name = g.name, .nodes = 3, .ready_timeout_ms = 15'000});
-  // Killing 2 of 3 nodes with nothing persisted leaves one node holding the acknowledged state;
-  // whether the restarted pair outvotes it depends on timing, so try a few seeds (bounded).
+  // Killing only a majority (2 of 3) rarely shows the bug: the surviving node keeps running
+  // elections with ever higher ballots while the others are down, wins once they restart, and
+  // re-proposes everything it holds (5 seeds of majority kills found nothing). Killing every
+  // node leaves no one holding the acknowledged state. The same nemesis on the correct build is
+  // valid (checked first), so the verdict is the bug's doing. Bounded: at most 5 seeds.
+  auto spec = [&](uint64_t seed, const std::string& bug) {
+    TestSpec s = paxos_spec(g.name, (d.path / "store").string());
+    s.bug = bug;
+    s.workload = "set";
+    s.nemesis = {"kill"};
+    s.nemesis_targets = {{"kill", "all"}};
+    s.seed = seed;
+    return s;
+  };
+  RunOptions ro;
+  ro.progress = false;
+  {
+    RunOutcome o = run_test(spec(1, ""), ro);
+    INFO("correct build, run " << o.run_dir << "\n" << o.results.dump(2).substr(0, 4000));
+    CHECK(o.results["valid"] == true);
+    CHECK(o.results["errors"].empty());
+    CHECK(o.results["workload"]["lost_count"] == 0);
+    auto starts = fault_starts(o.run_dir);
+    REQUIRE(starts["start-kill"].size() >= 1);
+    for (const auto& nodes : starts["start-kill"]) CHECK(nodes.size() == 3);
+  }
   bool found = false;
   std::string where;
   for (uint64_t seed = 1; seed <= 5 && !found; ++seed) {
-    TestSpec s = paxos_spec(g.name, (d.path / "store").string());
-    s.bug = "no-persist";
-    s.workload = "set";
-    s.nemesis = {"kill"};
-    s.nemesis_targets = {{"kill", "majority"}};
-    s.seed = seed;
-    RunOptions ro;
-    ro.progress = false;
-    RunOutcome o = run_test(s, ro);
+    RunOutcome o = run_test(spec(seed, "no-persist"), ro);
     INFO("seed " << seed << ", run " << o.run_dir << "\n" << o.results.dump(2).substr(0, 4000));
-    // Every kill hit a majority.
     auto starts = fault_starts(o.run_dir);
     REQUIRE(starts["start-kill"].size() >= 1);
-    for (const auto& nodes : starts["start-kill"]) CHECK(nodes.size() == 2);
+    for (const auto& nodes : starts["start-kill"]) CHECK(nodes.size() == 3);
     if (o.results["valid"] == false) {
       found = true;
       where = o.run_dir;
       CHECK(o.exit_code == 1);
       // The set checker names acknowledged adds the final reads no longer show.
-      const Json& w = o.results["workload"];
-      INFO(w.dump(2).substr(0, 4000));
-      CHECK(w.value("lost_count", 0) > 0);
+      CHECK(o.results["workload"]["lost_count"].get<int64_t>() > 0);
+      CHECK_FALSE(o.results["workload"]["lost"].empty());
     }
   }
   CHECK(found);

@@ -98,7 +98,8 @@ uint64_t seed_with_both_faults(uint64_t from, double interval_s, double time_lim
     for (const char* k : {"partition", "kill"}) {
       nemesis::FaultSpec f;
       f.kind = k;
-      f.target = "all";
+      // As runner/src/run.cpp default_fault() makes them (target draws may share the RNG).
+      f.target = f.kind == "partition" ? "all" : "minority";
       if (f.kind == "partition") f.params = {{"shape", "random-halves"}};
       ss.faults.push_back(f);
     }

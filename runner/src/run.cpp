@@ -455,11 +455,7 @@ RunOutcome run_test(const TestSpec& spec_in, const RunOptions& ropts) {
       auto rep = nem->setup();
       for (const auto& e : rep.errors) error("nemesis-setup", e);
       nemesis::ScheduleSpec ss;
-      for (const auto& k : spec.nemesis) {
-        ss.faults.push_back(default_fault(k));
-        if (auto t = spec.nemesis_targets.find(k); t != spec.nemesis_targets.end())
-          ss.faults.back().target = t->second;
-      }
+      for (const auto& k : spec.nemesis) ss.faults.push_back(default_fault(k));
       ss.interval_ms = static_cast<int64_t>(spec.nemesis_interval_s * 1000);
       ss.time_limit_ms = main_end_ns / 1'000'000;
       ss.seed = spec.seed;

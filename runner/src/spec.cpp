@@ -4,7 +4,6 @@
 #include <fstream>
 
 #include <faultline/nemesis/fault.h>
-#include <faultline/nemesis/target.h>
 #include <faultline/workloads/workload.h>
 
 #include "faultline/runner/system.h"
@@ -49,7 +48,7 @@ Json spec_to_json(const TestSpec& s) {
       nodes["base_port"] = s.nodes.base_port;
       break;
   }
-  Json j = {{"name", s.effective_name()},
+  return {{"name", s.effective_name()},
           {"system", s.system},
           {"bug", s.bug.empty() ? Json() : Json(s.bug)},
           {"workload", s.workload},
@@ -68,8 +67,6 @@ Json spec_to_json(const TestSpec& s) {
           {"client_timeout_s", s.client_timeout_s},
           {"recovery_timeout_s", s.recovery_timeout_s},
           {"ready_timeout_s", s.ready_timeout_s}};
-  if (!s.nemesis_targets.empty()) j["nemesis_targets"] = s.nemesis_targets;
-  return j;
 }
 
 namespace {
@@ -85,7 +82,7 @@ void get(const Json& j, const char* key, T& out) {
 }
 
 const char* const kKnownKeys[] = {"name", "system", "bug", "workload", "workload_params",
-                                  "nemesis", "nemesis_interval_s", "nemesis_targets", "nodes", "time_limit_s",
+                                  "nemesis", "nemesis_interval_s", "nodes", "time_limit_s",
                                   "concurrency", "rate", "arrival", "seed", "test_count",
                                   "leave_running", "store", "client_timeout_s",
                                   "recovery_timeout_s", "ready_timeout_s"};
@@ -121,10 +118,6 @@ TestSpec spec_from_json(const Json& j) {
     get(j, "nemesis", s.nemesis);
   }
   get(j, "nemesis_interval_s", s.nemesis_interval_s);
-  if (j.contains("nemesis_targets") && !j["nemesis_targets"].is_null() &&
-      !j["nemesis_targets"].is_object())
-    throw SpecError("test spec: \"nemesis_targets\" must be an object {\"kill\": \"majority\", ...}");
-  get(j, "nemesis_targets", s.nemesis_targets);
   if (j.contains("nodes") && !j["nodes"].is_null()) {
     const Json& n = j["nodes"];
     if (!n.is_object()) throw SpecError("test spec: \"nodes\" must be an object");
@@ -217,16 +210,6 @@ void validate(const TestSpec& s) {
                       "for a local cluster)");
     if (s.system == "none")
       throw SpecError("system none has no nodes: a nemesis (" + k + ") has nothing to act on");
-  }
-  for (const auto& [k, t] : s.nemesis_targets) {
-    if (std::find(s.nemesis.begin(), s.nemesis.end(), k) == s.nemesis.end())
-      throw SpecError("nemesis_targets names fault '" + k + "', which is not in the nemesis list");
-    try {
-      nemesis::parse_target(t);
-    } catch (const std::invalid_argument& e) {
-      throw SpecError("nemesis_targets." + k + ": bad target '" + t + "' (one, minority, "
-                      "majority, all, primaries or n1,n2,...): " + e.what());
-    }
   }
   if (!(s.time_limit_s > 0)) throw SpecError("--time-limit must be > 0 seconds");
   if (s.concurrency < 1) throw SpecError("--concurrency must be >= 1");

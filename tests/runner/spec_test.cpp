@@ -126,25 +126,3 @@ TEST_CASE("spec: a workload needing ops the system does not serve is refused") {
   CHECK(raft.bugs.count("stale-read") == 1);
   CHECK((any || faultline::workloads::workload_names().size() == 1));
 }
-
-TEST_CASE("spec: nemesis_targets round trip and validation") {
-  TestSpec s = base();
-  s.nemesis = {"kill", "pause"};
-  s.nemesis_targets = {{"kill", "majority"}, {"pause", "n1,n3"}};
-  CHECK_NOTHROW(validate(s));
-  TestSpec t = spec_from_json(spec_to_json(s));
-  CHECK(t.nemesis_targets == s.nemesis_targets);
-  CHECK(spec_to_json(t) == spec_to_json(s));
-  // Absent when unset, so older test.json files read back unchanged.
-  CHECK_FALSE(spec_to_json(base()).contains("nemesis_targets"));
-  Json j = {{"system", "raft"}, {"workload", "noop"}, {"nemesis", "kill"},
-            {"nemesis_targets", {{"kill", "all"}}}};
-  CHECK(spec_from_json(j).nemesis_targets.at("kill") == "all");
-  j["nemesis_targets"] = "kill=all";
-  CHECK_THROWS_WITH(spec_from_json(j), Catch::Contains("nemesis_targets"));
-  // A target for a fault that is not in the nemesis list, and a malformed target.
-  s.nemesis_targets = {{"clock", "one"}};
-  CHECK_THROWS_WITH(validate(s), Catch::Contains("'clock'") && Catch::Contains("not in the nemesis list"));
-  s.nemesis_targets = {{"kill", "n1,,n2"}};
-  CHECK_THROWS_WITH(validate(s), Catch::Contains("nemesis_targets.kill") && Catch::Contains("bad target"));
-}

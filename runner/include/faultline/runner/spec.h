@@ -7,7 +7,6 @@
 // JSON shape (every member optional except system and workload; defaults below):
 //   {"name": "raft-register", "system": "raft", "bug": null, "workload": "register",
 //    "workload_params": {}, "nemesis": ["partition", "kill"], "nemesis_interval_s": 5,
-//    "nemesis_targets": {"kill": "majority"},
 //    "nodes": {"mode": "local-cluster", "count": 5, "cluster": "fl-<name>"} |
 //             {"mode": "hosts", "nodes_file": F, "nodes": "h1,h2", "ssh_user": "root",
 //              "ssh_key": "", "ssh_port": 22, "strict_host_key_checking": true} |
@@ -21,17 +20,12 @@
 // hosts = real hosts over SSH; local-processes = daemons as plain processes of this machine on
 // loopback ports (no root; base_port 0 = pick free ports).
 // The default name is "<system>[-<bug>]-<workload>".
-// nemesis_targets: which nodes a fault kind hits ("one", "minority", "majority", "all",
-// "primaries" or "n1,n2"; nemesis/target.h); kinds not named keep their default (partition: all
-// nodes split in random halves; kill, pause, clock, ...: a random minority). Every key must be a
-// kind listed in "nemesis".
 //
 // validate() throws SpecError with a message a user can act on for: unknown system / bug /
 // workload / fault kind, a workload needing ops the system does not serve, partition (or any
 // network fault) with local processes, non-positive time limit / concurrency, bad node counts.
 #pragma once
 #include <cstdint>
-#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -69,7 +63,6 @@ struct TestSpec {
   Json workload_params = Json::object();
   std::vector<std::string> nemesis;  // fault kinds; empty = no nemesis
   double nemesis_interval_s = 5;
-  std::map<std::string, std::string> nemesis_targets;  // fault kind -> target (see above)
   NodesSpec nodes;
   double time_limit_s = 60;
   int concurrency = 10;

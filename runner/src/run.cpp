@@ -201,8 +201,11 @@ std::string join(const std::vector<std::string>& v, const char* sep = "; ") {
   return s;
 }
 
-// The fault a `--nemesis KIND` means in a schedule: Jepsen-like defaults per kind.
-nemesis::FaultSpec default_fault(const std::string& kind) {
+// The fault a `--nemesis KIND[:TARGET]` means in a schedule: Jepsen-like defaults per kind,
+// the target replaced when one is given.
+nemesis::FaultSpec default_fault(const std::string& entry) {
+  const NemesisEntry ne = parse_nemesis_entry(entry);
+  const std::string& kind = ne.kind;
   nemesis::FaultSpec f;
   f.kind = kind;
   if (kind == "partition") {
@@ -214,6 +217,7 @@ nemesis::FaultSpec default_fault(const std::string& kind) {
   } else {
     f.target = "minority";
   }
+  if (!ne.target.empty()) f.target = ne.target;
   return f;
 }
 
@@ -396,7 +400,8 @@ RunOutcome run_test(const TestSpec& spec_in, const RunOptions& ropts) {
     ctx.control_netns = nodes.control_netns;
     ctx.local_processes = spec.nodes.mode == NodesMode::LocalProcesses;
     ctx.client_timeout_s = spec.client_timeout_s;
-    if (std::find(spec.nemesis.begin(), spec.nemesis.end(), "clock") != spec.nemesis.end()) {
+    if (std::any_of(spec.nemesis.begin(), spec.nemesis.end(),
+                    [](const std::string& e) { return parse_nemesis_entry(e).kind == "clock"; })) {
       nemesis::NemesisConfig nc;
       for (const auto& n : node_names) ctx.daemon_env[n] = nemesis::faketime_env(nc, n);
     }

@@ -202,7 +202,7 @@ std::string join(const std::vector<std::string>& v, const char* sep = "; ") {
 }
 
 // The fault a `--nemesis KIND[:TARGET]` means in a schedule: Jepsen-like defaults per kind,
-// the target replaced when one is given.
+// the target replaced when one is given (partition:T isolates T from the rest).
 nemesis::FaultSpec default_fault(const std::string& entry) {
   const NemesisEntry ne = parse_nemesis_entry(entry);
   const std::string& kind = ne.kind;
@@ -217,7 +217,11 @@ nemesis::FaultSpec default_fault(const std::string& entry) {
   } else {
     f.target = "minority";
   }
-  if (!ne.target.empty()) f.target = ne.target;
+  if (!ne.target.empty()) {
+    f.target = ne.target;
+    // A partition's shapes other than isolate span every node: a target means "cut these off".
+    if (kind == "partition" && ne.target != "all") f.params = {{"shape", "isolate"}};
+  }
   return f;
 }
 

@@ -4,8 +4,8 @@
 //  - every workload the issue names (register, cas-register, set, lock, unique-names, broadcast,
 //    queue, bank, counter, list-append, rw-register) under partition + kill -> valid, with both
 //    fault kinds really applied (the seed is picked so the schedule holds both) and enough ok ops;
-//  - --bug early-ack under kill of the leader (`kill:primaries`) -> an acknowledged add lost
-//    (set workload), found within a bounded number of seeds.
+//  - --bug early-ack with the leader cut off and killed (`partition:primaries,kill:primaries`)
+//    -> an acknowledged add lost (set workload), found within a bounded number of seeds.
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -65,7 +65,7 @@ const std::string& cluster() {
 }
 
 constexpr double kTimeLimit = 4.5;
-constexpr double kInterval = 0.8;
+constexpr double kInterval = 0.7;  // starts at 0.7, 2.1, 3.5 s: three faults
 
 // The first seed from `from` whose fault schedule (random order over the kinds, as the runner
 // builds it) starts every one of `kinds` at least once.
@@ -154,11 +154,15 @@ TEST_CASE("e2e raft: every workload under partition + kill is valid (root)") {
   }
 }
 
-TEST_CASE("e2e raft: --bug early-ack under kill of the leader loses an acknowledged write (root)") {
+TEST_CASE("e2e raft: --bug early-ack with the leader cut off and killed loses an acknowledged write (root)") {
   if (!root()) {
     WARN("skipped: a local cluster needs root");
     return;
   }
+  // Both faults hit the node leading at the time. Kill alone hardly ever shows the bug on this
+  // daemon: the leader persists and sends the entry to its followers in the same step as it
+  // acks, so a kill -9 rarely lands in between; cut off from the rest, it acks alone for the
+  // whole fault, and the majority's new leader overwrites those entries.
   constexpr int kMaxSeeds = 5;  // detection is probabilistic; bounded
   bool found = false;
   int tries = 0;
@@ -167,20 +171,27 @@ TEST_CASE("e2e raft: --bug early-ack under kill of the leader loses an acknowled
     TempDir d;
     TestSpec s = raft_spec("set", d.path / "store");
     s.bug = "early-ack";
-    s.nemesis = {"kill:primaries"};
+    s.nemesis = {"partition:primaries", "kill:primaries"};
     s.concurrency = 6;
-    s.rate = 0;  // as fast as they go: many acknowledged-but-unreplicated entries at a kill
+    s.rate = 500;
     s.seed = seed;
+    // The deposed leader told to overwrite entries it applied aborts (PROTOCOL.md), so the
+    // cluster may not serve fully again: do not wait long for it.
+    s.recovery_timeout_s = 3;
     RunOptions ro;
     ro.progress = false;
     RunOutcome o = run_test(s, ro);
     INFO("seed " << seed << ", run " << o.run_dir);
     INFO(o.results.dump(2).substr(0, 4000));
-    REQUIRE(o.results["errors"].empty());
-    // The kills hit the node leading at the time, one node each.
+    for (const auto& e : o.results["errors"]) CHECK(e["phase"] == "recovery");
+    // The faults hit one node each: the one leading at the time.
     auto faults = applied_faults(o.run_dir);
-    REQUIRE(faults["start-kill"].size() >= 1);
+    REQUIRE(faults["start-partition"].size() + faults["start-kill"].size() >= 1);
     for (const auto& v : faults["start-kill"]) CHECK(v["nodes"].size() == 1);
+    for (const auto& v : faults["start-partition"]) {
+      CHECK(v["effect"]["shape"] == "isolate");
+      for (const auto& [node, drops] : v["effect"]["grudge"].items()) CHECK(drops.size() >= 1);
+    }
     const Json& wl = o.results["workload"];
     if (wl.value("lost_count", int64_t{0}) > 0) {
       found = true;

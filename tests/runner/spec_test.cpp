@@ -140,6 +140,9 @@ TEST_CASE("spec: a nemesis entry may name its target (KIND:TARGET)") {
   TestSpec s = base();
   s.nemesis = {"kill:primaries", "pause:n1+n2", "kill:majority"};
   CHECK_NOTHROW(validate(s));
+  s.nodes.mode = NodesMode::LocalCluster;
+  s.nemesis = {"partition:primaries", "partition:n2"};
+  CHECK_NOTHROW(validate(s));
   // The comma list of the flag/JSON string keeps the targets.
   TestSpec j = spec_from_json({{"system", "raft"}, {"workload", "noop"}, {"nemesis", "partition,kill:primaries"}});
   REQUIRE(j.nemesis.size() == 2);

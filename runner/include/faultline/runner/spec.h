@@ -82,7 +82,9 @@ struct TestSpec {
 
 // A nemesis entry is KIND (the kind's default target) or KIND:TARGET with TARGET as in
 // nemesis/target.h: one, minority, majority, all, primaries or n1+n2 (nodes joined by '+', as ','
-// separates entries), e.g. `--nemesis partition,kill:primaries` kills the current leader.
+// separates entries), e.g. `--nemesis partition,kill:primaries` kills the current leader;
+// for partition a target other than all isolates those nodes from the rest
+// (`partition:primaries` cuts the leader off).
 struct NemesisEntry {
   std::string kind;
   std::string target;  // empty = the kind's default

@@ -455,7 +455,16 @@ RunOutcome run_test(const TestSpec& spec_in, const RunOptions& ropts) {
       sh.restart = h.restart;
       sh.restart_cmd = h.restart_cmd;
       System* sys = system.get();
-      sh.primaries = [sys] { return sys->primaries(); };
+      // A fault aimed at the leader may fire mid-election (e.g. just after a partition heals):
+      // wait, bounded, for one to be named rather than failing the fault at once.
+      sh.primaries = [sys] {
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+        for (;;) {
+          auto p = sys->primaries();
+          if (!p.empty() || std::chrono::steady_clock::now() >= until) return p;
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+      };
       nemesis::NemesisConfig nc;
       nc.journal_path = nodes.journal_path;
       nc.seed = spec.seed;

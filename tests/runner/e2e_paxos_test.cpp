@@ -184,8 +184,7 @@ TEST_CASE("e2e paxos: --bug no-persist under whole-cluster kills loses acknowled
     TestSpec s = paxos_spec(g.name, (d.path / "store").string());
     s.bug = bug;
     s.workload = "set";
-    s.nemesis = {"kill"};
-    s.nemesis_targets = {{"kill", "all"}};
+    s.nemesis = {"kill:all"};
     s.seed = seed;
     return s;
   };
@@ -229,8 +228,7 @@ TEST_CASE("e2e paxos: on local processes under majority kills is valid, daemons 
   s.workload = "register";
   s.nodes.mode = NodesMode::LocalProcesses;
   s.nodes.count = 3;
-  s.nemesis = {"kill"};
-  s.nemesis_targets = {{"kill", "majority"}};
+  s.nemesis = {"kill:majority"};
   s.nemesis_interval_s = 0.8;
   s.time_limit_s = 5;
   s.concurrency = 4;
@@ -250,7 +248,7 @@ TEST_CASE("e2e paxos: on local processes under majority kills is valid, daemons 
   REQUIRE(starts["start-kill"].size() >= 2);
   std::map<std::string, int> kills;
   for (const auto& nodes : starts["start-kill"]) {
-    CHECK(nodes.size() == 2);  // the nemesis_targets entry took effect
+    CHECK(nodes.size() == 2);  // the kill:majority target took effect
     for (const auto& n : nodes) ++kills[n];
   }
   // A killed node logged "ready" once per start: initial start + one restart per kill.

@@ -497,6 +497,12 @@ RunOutcome run_test(const TestSpec& spec_in, const RunOptions& ropts) {
     std::mutex gen_mu;
     std::condition_variable final_cv;
     bool final_released = false;
+    // Workers done with the main phase (parked at the final barrier, or exhausted). The final
+    // phase starts only once every worker is, as Jepsen's gen/phases does: a main-phase op still
+    // in flight (stuck behind a fault, bounded by the client timeout) must not overlap final
+    // reads, which checkers take as reading after every main op.
+    int parked = 0;
+    std::condition_variable parked_cv;
     workloads::GeneratorState gstate = workloads::initial_state(gcfg);
     std::atomic<bool> main_over{false};
     auto stop_requested = [&] { return ropts.stop && ropts.stop->load(); };
@@ -530,12 +536,18 @@ RunOutcome run_test(const TestSpec& spec_in, const RunOptions& ropts) {
                               (gcfg.rate_per_s > 0 &&
                                static_cast<int64_t>(gstate.next_time_ns) >= main_end_ns);
           if (at_end && !final_released) {
+            ++parked;
+            parked_cv.notify_all();
             final_cv.wait(lk, [&] { return final_released; });
             continue;
           }
           step = workloads::next(gcfg, gstate, {g, process});
+          if (std::holds_alternative<workloads::Exhausted>(step)) {
+            if (!final_released) ++parked;
+            parked_cv.notify_all();
+            break;
+          }
         }
-        if (std::holds_alternative<workloads::Exhausted>(step)) break;
         if (auto* p = std::get_if<workloads::Pending>(&step)) {
           int64_t wait = std::min<int64_t>(p->until_ns - gen_now(), 50'000'000);
           if (wait > 0) std::this_thread::sleep_for(std::chrono::nanoseconds(wait));
@@ -636,7 +648,13 @@ RunOutcome run_test(const TestSpec& spec_in, const RunOptions& ropts) {
       timings["recovered"] = secs();
     }
     {
-      std::lock_guard lk(gen_mu);
+      std::unique_lock lk(gen_mu);
+      // Bounded: an op in flight ends by the client timeout; a client ignoring it must not hang
+      // the run (then the final phase starts anyway, as before, and the log says so).
+      const auto bound = std::chrono::duration<double>(2 * spec.client_timeout_s + 5);
+      if (!parked_cv.wait_for(lk, bound, [&] { return parked >= spec.concurrency; }))
+        log.line("final phase: " + std::to_string(spec.concurrency - parked) +
+                 " client(s) still busy with a main-phase op; starting anyway");
       final_released = true;
     }
     final_cv.notify_all();

@@ -9,8 +9,9 @@
 //    test asserts one of them found it.
 //  - (root) paxos --bug skip-promise-check under short partitions: invalid (a non-linearizable
 //    register read), the correct build valid under the same nemesis; bounded seed loop.
-//  - paxos on --local-processes under majority kills: valid, every kill hit 2 of the 3 nodes,
-//    and the killed daemons came back (no root needed).
+//  - paxos on --local-processes under majority kills (queue): valid, every kill hit 2 of the 3
+//    nodes, and the killed daemons came back (no root needed).
+// Broadcast and queue runs also check the final phase began after every main-phase op ended.
 // Seeds for the valid runs are picked with nemesis::make_schedule (pure) so that the plan holds a
 // partition and a kill; the history is then checked for both.
 #include <catch2/catch.hpp>
@@ -90,6 +91,29 @@ std::map<std::string, std::vector<std::vector<std::string>>> fault_starts(const 
   return out;
 }
 
+// The final phase starts only after every main-phase op completed (the runner's barrier): the
+// first final op ("final-read" of broadcast, "drain" of queue) comes after the last main-phase
+// client completion in the history.
+void check_final_after_main(const std::string& run_dir, const std::string& final_f) {
+  int64_t first_final = -1, last_main_completion = -1;
+  std::map<std::string, std::string> open_f;  // process -> f of its open invocation
+  for (const auto& op : read_lines(run_dir + "/history.jsonl")) {
+    if (op["process"] == "nemesis") continue;
+    const std::string p = op["process"].dump();
+    const int64_t idx = op["index"];
+    if (op["type"] == "invoke") {
+      open_f[p] = op["f"];
+      if (op["f"] == final_f && first_final < 0) first_final = idx;
+    } else if (open_f[p] != final_f) {
+      last_main_completion = idx;
+    }
+  }
+  INFO("run " << run_dir << ": first " << final_f << " invoked at " << first_final
+              << ", last main-phase completion at " << last_main_completion);
+  REQUIRE(first_final >= 0);
+  CHECK(first_final > last_main_completion);
+}
+
 // The first seed >= from whose fault plan (as the runner makes it: default faults, random order)
 // starts both a partition and a kill.
 uint64_t seed_with_both_faults(uint64_t from, double interval_s, double time_limit_s) {
@@ -164,6 +188,8 @@ TEST_CASE("e2e paxos: local cluster under partition and kill is valid for every 
     CHECK(o.results["stats"]["ok"].get<int64_t>() >= 30);  // lock: most acquires fail (held)
     for (const char* n : {"n1", "n2", "n3"})
       CHECK(fs::exists(fs::path(o.run_dir) / "nodes" / n / "paxos.log"));
+    if (s.workload == "broadcast") check_final_after_main(o.run_dir, "final-read");
+    if (s.workload == "queue") check_final_after_main(o.run_dir, "drain");
   }
 }
 
@@ -225,7 +251,7 @@ TEST_CASE("e2e paxos: on local processes under majority kills is valid, daemons 
   TempDir d;
   TestSpec s;
   s.system = "paxos";
-  s.workload = "register";
+  s.workload = "queue";
   s.nodes.mode = NodesMode::LocalProcesses;
   s.nodes.count = 3;
   s.nemesis = {"kill:majority"};
@@ -244,6 +270,7 @@ TEST_CASE("e2e paxos: on local processes under majority kills is valid, daemons 
   CHECK(o.results["recovered"] == true);
   CHECK(o.results["errors"].empty());
   CHECK(o.results["stats"]["ok"].get<int64_t>() >= 50);
+  check_final_after_main(o.run_dir, "drain");
   auto starts = fault_starts(o.run_dir);
   REQUIRE(starts["start-kill"].size() >= 2);
   std::map<std::string, int> kills;

@@ -515,7 +515,10 @@ RunOutcome run_test(const TestSpec& spec_in, const RunOptions& ropts) {
             final_cv.wait(lk, [&] { return final_released; });
             continue;
           }
-          step = workloads::next(gcfg, gstate, {g, process});
+          // After an early stop the generator must see its time limit as reached, or it would
+          // go on with main-phase ops instead of the final phase.
+          step = workloads::next(gcfg, gstate,
+                                 {main_over.load() ? std::max(g, main_end_ns) : g, process});
         }
         if (std::holds_alternative<workloads::Exhausted>(step)) break;
         if (auto* p = std::get_if<workloads::Pending>(&step)) {

@@ -6,7 +6,8 @@
 // before the ack); reads use ReadIndex (one heartbeat round, no fsync). Prints ops/s and
 // p50/p99/max latency of completed ops, error counts, and a JSON summary line.
 // Not a test: no timed assertions.
-//   raft_bench [--seconds S] [--clients C] [--nodes N]
+//   raft_bench [--seconds S] [--clients C] [--nodes N] [--raftd PATH]
+// --raftd runs another faultline-raftd binary (e.g. an older build, for a paired comparison).
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -26,17 +27,18 @@ using namespace std::chrono_literals;
 
 int main(int argc, char** argv) {
   int seconds = 10, clients = 10, nodes = 3;
+  std::string raftd = FAULTLINE_BINARY_DIR "/systems-under-test/raft/faultline-raftd";
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--seconds")) seconds = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--clients")) clients = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--nodes")) nodes = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--raftd")) raftd = argv[i + 1];
     else {
-      std::cerr << "usage: raft_bench [--seconds S] [--clients C] [--nodes N]\n";
+      std::cerr << "usage: raft_bench [--seconds S] [--clients C] [--nodes N] [--raftd PATH]\n";
       return 254;
     }
   }
-  faultline::sut::test::LocalDaemonCluster cluster(
-      FAULTLINE_BINARY_DIR "/systems-under-test/raft/faultline-raftd", nodes, {}, "raftbench");
+  faultline::sut::test::LocalDaemonCluster cluster(raftd, nodes, {}, "raftbench");
   cluster.start_all();
   auto first = cluster.request({{"id", 0}, {"op", "write"}, {"key", "warmup"}, {"value", 0}}, 10s);
   if (!first || first->reply["ok"] != true) {

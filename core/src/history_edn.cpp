@@ -127,6 +127,44 @@ void read_edn_history(ByteSource& in, History& out) {
   }
 }
 
+namespace {
+// True when `v` has the shape of a transaction: an array of micro-ops [f, ...] whose f are plain
+// keyword names ("r", "append", "w", "read"...).
+bool is_txn_value(const Json& v) {
+  if (!v.is_array() || v.empty()) return false;
+  for (const Json& m : v) {
+    if (!m.is_array() || m.empty() || !m[0].is_string() ||
+        !is_plain_keyword_name(m[0].get_ref<const std::string&>())) {
+      return false;
+    }
+  }
+  return true;
+}
+}  // namespace
+
+// Values are JSON; Jepsen/Elle write a transaction's micro-op names as keywords
+// ([[:append 253 1] [:r 253 nil]]), so those are written as keywords (the reader maps keywords
+// back to strings, so the round-trip is exact). Everything else keeps its JSON type.
+void append_value_edn(const Json& value, std::string& out) {
+  if (!is_txn_value(value)) {
+    append_json_as_edn(value, out);
+    return;
+  }
+  out += '[';
+  for (size_t i = 0; i < value.size(); ++i) {
+    if (i > 0) out += ' ';
+    const Json& m = value[i];
+    out += "[:";
+    out += m[0].get_ref<const std::string&>();
+    for (size_t j = 1; j < m.size(); ++j) {
+      out += ' ';
+      append_json_as_edn(m[j], out);
+    }
+    out += ']';
+  }
+  out += ']';
+}
+
 void append_op_edn(const Op& op, std::string& out) {
   out += "{:type :";
   out += to_string(op.type);
@@ -140,7 +178,7 @@ void append_op_edn(const Op& op, std::string& out) {
     }
   }
   out += ", :value ";
-  append_json_as_edn(op.value, out);
+  append_value_edn(op.value, out);
   if (!op.key.is_null()) {
     out += ", :key ";
     append_json_as_edn(op.key, out);

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -50,11 +51,10 @@ std::optional<int> reap(pid_t pid, std::chrono::milliseconds wait) {
 LocalDaemonCluster::LocalDaemonCluster(std::string binary, int nodes,
                                        std::vector<std::string> extra_args, const std::string& name)
     : binary_(std::move(binary)), extra_args_(std::move(extra_args)) {
-  dir_ = (std::filesystem::temp_directory_path() /
-          ("faultline-sut-" + name + "-" + std::to_string(::getpid())))
-             .string();
-  std::filesystem::remove_all(dir_);
-  std::filesystem::create_directories(dir_);
+  std::string tmpl =
+      (std::filesystem::temp_directory_path() / ("faultline-sut-" + name + "-XXXXXX")).string();
+  if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed for " + tmpl);
+  dir_ = tmpl;
   for (int i = 0; i < nodes; ++i) ports_.push_back(free_loopback_port());
   pids_.assign(nodes, -1);
 }
@@ -63,7 +63,7 @@ LocalDaemonCluster::~LocalDaemonCluster() {
   for (int i = 0; i < size(); ++i)
     if (pids_[i] > 0) kill9(i);
   std::error_code ec;
-  std::filesystem::remove_all(dir_, ec);
+  if (!std::getenv("FAULTLINE_SUT_KEEP_DIR")) std::filesystem::remove_all(dir_, ec);
 }
 
 int LocalDaemonCluster::index_of(const std::string& id) const {
@@ -103,6 +103,25 @@ void LocalDaemonCluster::start(int i) {
     ::_exit(127);
   }
   pids_[i] = pid;
+}
+
+bool LocalDaemonCluster::wait_listening(int i, std::chrono::milliseconds wait) {
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  while (std::chrono::steady_clock::now() < deadline) {
+    try {
+      LineClient c;
+      c.connect(endpoint(i), std::chrono::milliseconds(200));
+      return true;
+    } catch (const ClientIoError&) {
+      int status = 0;
+      if (pids_[i] > 0 && ::waitpid(pids_[i], &status, WNOHANG) == pids_[i]) {
+        pids_[i] = -1;
+        throw std::runtime_error("node " + id(i) + " exited at start:\n" + log_text(i));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  return false;
 }
 
 void LocalDaemonCluster::start_all() {

@@ -3,6 +3,9 @@
 // temp dir. It only ever signals pids it started itself, waits are bounded, and the destructor
 // kill -9s and reaps whatever is still running and removes the temp dir.
 // Daemons get: --id nI --listen 127.0.0.1:P --peers <all> --data-dir DIR plus extra_args.
+// The temp dir is a fresh mkdtemp under $TMPDIR (default /tmp), faultline-sut-NAME-XXXXXX;
+// set FAULTLINE_SUT_KEEP_DIR=1 to keep it (data dirs and nI.log) for a post-mortem.
+// Used by the Raft tests and bench directly and, under its own API, by the Paxos PaxosCluster.
 #pragma once
 #include <sys/types.h>
 
@@ -34,6 +37,9 @@ class LocalDaemonCluster {
 
   void start(int i);
   void start_all();
+  // Waits (bounded) until node i accepts connections on its port. False if it did not within
+  // `wait`; throws std::runtime_error with its log tail if it exited (e.g. bad flags).
+  bool wait_listening(int i, std::chrono::milliseconds wait);
   void kill9(int i);
   // SIGTERM and wait (bounded); returns the exit status, or nullopt if it had to be killed.
   std::optional<int> terminate(int i, std::chrono::milliseconds wait);

@@ -4,21 +4,13 @@
 
 #include <random>
 
-#include "workload_driver_util.h"
+#include "workload_test_util.h"
 
 using namespace faultline;
 using namespace faultline::workloads;
-using namespace faultline::workloads::testutil;
+using namespace faultline::workloads::testing;
 
 namespace {
-
-Op invocation(const std::string& f, Json value, int64_t process = 0) {
-  Op op;
-  op.process = process;
-  op.f = f;
-  op.value = std::move(value);
-  return op;
-}
 
 // A configured bank workload (3 accounts, total 30, transfers of 1..max).
 std::unique_ptr<Workload> bank(WorkloadOptions& wo, int64_t accounts = 3, int64_t total = 30,
@@ -125,13 +117,13 @@ TEST_CASE("bank: transfer outcomes map to ok, fail, info") {
     int calls = 0;
     FnClient slow([&](const Json& req) {
       ++calls;
-      if (calls == 2) return Reply{false, nullptr, "timeout", ""};
+      if (calls == 2) return error_reply("timeout");
       return inner->call(req);
     });
     Op done = w->invoke(invocation("transfer", 0), slow);
     CHECK(done.type == OpType::Info);
     CHECK(done.error == "timeout");
-    FnClient slow_read([&](const Json&) { return Reply{false, nullptr, "timeout", ""}; });
+    FnClient slow_read([&](const Json&) { return error_reply("timeout"); });
     Op done2 = w->invoke(invocation("transfer", 0), slow_read);
     CHECK(done2.type == OpType::Fail);
     CHECK(done2.error == "read step: timeout");

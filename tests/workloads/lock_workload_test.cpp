@@ -14,19 +14,6 @@ using namespace faultline::workloads::testing;
 
 namespace {
 
-std::set<std::string> anomaly_types(const Json& r) {
-  std::set<std::string> out;
-  for (const Json& a : r["anomalies"]) out.insert(a["type"].get<std::string>());
-  return out;
-}
-
-Json find(const Json& r, const std::string& type) {
-  for (const Json& a : r["anomalies"]) {
-    if (a["type"] == type) return a;
-  }
-  return nullptr;
-}
-
 // Hand-made history builder: ops on lock key 0.
 struct H {
   History h;
@@ -69,11 +56,7 @@ class RacyClient : public SutClient {
 TEST_CASE("lock: configuration") {
   auto w = make_workload("lock");
   CHECK(w->required_ops() == std::vector<std::string>{"read", "cas"});
-  WorkloadOptions o;
-  o.concurrency = 10;
-  GeneratorConfig c;
-  w->configure(c, o);
-  validate(c);
+  const GeneratorConfig c = validated_config(*w, 10);
   CHECK(c.independent_keys);
   CHECK(c.ops_per_key == 40);
   CHECK(c.keys_in_flight == 2);
@@ -168,11 +151,11 @@ TEST_CASE("lock: a store that hands the lock out twice is caught") {
   Json r = w->check(rec.history(), {});
   INFO(r.dump());
   CHECK(r["valid"] == false);
-  Json me = find(r, "mutual-exclusion");
+  Json me = find_anomaly(r, "mutual-exclusion");
   REQUIRE(me.is_object());
   CHECK(me["ops"] == Json::array({0, 2}));
   CHECK(me["releases"] == Json::array({nullptr, nullptr}));
-  Json tk = find(r, "token-not-increasing");
+  Json tk = find_anomaly(r, "token-not-increasing");
   REQUIRE(tk.is_object());
   CHECK(tk["tokens"] == Json::array({1, 1}));
 
@@ -211,7 +194,7 @@ TEST_CASE("lock: only definite overlaps count") {
   Json r = w->check(b.h, {});
   INFO(r.dump());
   CHECK(anomaly_types(r) == std::set<std::string>{"mutual-exclusion"});
-  CHECK(find(r, "mutual-exclusion")["releases"] == Json::array({4, nullptr}));
+  CHECK(find_anomaly(r, "mutual-exclusion")["releases"] == Json::array({4, nullptr}));
   // A failed release does not end the hold; an info release may have.
   H c;
   c.inv(0, "acquire");
@@ -250,7 +233,7 @@ TEST_CASE("lock: token anomalies") {
   a.done(1, "acquire", OpType::Ok, 4);
   Json r = w->check(a.h, {});
   CHECK(anomaly_types(r) == std::set<std::string>{"token-not-increasing"});
-  CHECK(find(r, "token-not-increasing")["ops"] == Json::array({0, 4}));
+  CHECK(find_anomaly(r, "token-not-increasing")["ops"] == Json::array({0, 4}));
   // Concurrent acquires with the same token (the holds do not definitely overlap: p0's
   // release was invoked before p1's acquire completed).
   H b;

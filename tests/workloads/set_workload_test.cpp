@@ -6,11 +6,11 @@
 #include <random>
 #include <set>
 
-#include "workload_driver_util.h"
+#include "workload_test_util.h"
 
 using namespace faultline;
 using namespace faultline::workloads;
-using namespace faultline::workloads::testutil;
+using namespace faultline::workloads::testing;
 
 namespace {
 
@@ -64,7 +64,7 @@ TEST_CASE("set: an acknowledged add the system drops is lost, naming the add") {
   MemoryKv kv;
   auto inner = kv.client();
   FnClient lossy([&](const Json& req) {
-    if (req["op"] == "append" && req["value"] == 7) return Reply{true, nullptr, "", ""};
+    if (req["op"] == "append" && req["value"] == 7) return ok_reply();
     return inner->call(req);
   });
   auto w = set_wl();
@@ -82,7 +82,7 @@ TEST_CASE("set: reads that lag but catch up are stale, not lost") {
   auto inner = kv.client();
   bool final_phase = false;
   FnClient laggy([&](const Json& req) {
-    if (req["op"] == "read" && !final_phase) return Reply{true, Json::array(), "", ""};
+    if (req["op"] == "read" && !final_phase) return ok_reply(Json::array());
     return inner->call(req);
   });
   auto w = set_wl();
@@ -157,7 +157,7 @@ TEST_CASE("set: reply errors map to fail and info; Indeterminate propagates") {
   SECTION("timeout -> info, and an applied timed-out add is recovered") {
     FnClient c([&](const Json& req) {
       inner->call(req);
-      return Reply{false, nullptr, "timeout", ""};
+      return error_reply("timeout");
     });
     History h;
     h.add(inv);
@@ -165,10 +165,7 @@ TEST_CASE("set: reply errors map to fail and info; Indeterminate propagates") {
     CHECK(done.type == OpType::Info);
     CHECK(done.error == "timeout");
     h.add(done);
-    Op rd;
-    rd.process = 1;
-    rd.f = "read";
-    h.add(rd);
+    h.add(invocation("read", nullptr, 1));
     h.add(w->invoke(h.ops().back(), *inner));
     h.pair();
     Json r = w->check(h, {});
@@ -179,17 +176,14 @@ TEST_CASE("set: reply errors map to fail and info; Indeterminate propagates") {
   SECTION("not-leader -> fail; a failed add that shows up is unexpected") {
     FnClient c([&](const Json& req) {
       inner->call(req);  // a buggy system that applied it anyway
-      return Reply{false, nullptr, "not-leader", ""};
+      return error_reply("not-leader");
     });
     History h;
     h.add(inv);
     Op done = w->invoke(h.ops().back(), c);
     CHECK(done.type == OpType::Fail);
     h.add(done);
-    Op rd;
-    rd.process = 0;
-    rd.f = "read";
-    h.add(rd);
+    h.add(invocation("read", nullptr, 0));
     h.add(w->invoke(h.ops().back(), *inner));
     h.pair();
     Json r = w->check(h, {});

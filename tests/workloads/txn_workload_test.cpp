@@ -7,22 +7,43 @@
 
 #include <faultline/checker/txn_causal_entry.h>
 
-#include "workload_driver_util.h"
+#include "workload_test_util.h"
 
 using namespace faultline;
 using namespace faultline::workloads;
-using namespace faultline::workloads::testutil;
+using namespace faultline::workloads::testing;
 
 namespace {
 
 // Runs one txn (explicit micro-ops) on process p and records it.
 void step(History& h, const Workload& w, SutClient& c, Json txn, int64_t p = 0) {
-  Op inv;
-  inv.process = p;
-  inv.f = "txn";
-  inv.value = std::move(txn);
-  h.add(inv);
+  h.add(invocation("txn", std::move(txn), p));
   h.add(w.invoke(h.ops().back(), c));
+}
+
+// Six txns invoked by seed (seed s on process s) as the runner records them: seed 3 left
+// pending, seed 4 completed info by the runner (e.g. Indeterminate; value = the invocation's),
+// the others invoked through c. With `prepare`, each invocation goes through
+// Workload::prepare() first, as the runner does, and must come out as a list of micro-ops.
+History seeded_txns(const Workload& w, SutClient& c, bool prepare) {
+  History h;
+  for (int64_t seed = 0; seed < 6; ++seed) {
+    Op inv = invocation("txn", seed, seed);
+    if (prepare) {
+      w.prepare(inv);
+      REQUIRE(inv.value.is_array());
+      CHECK(inv.value.size() >= 1);
+    }
+    h.add(inv);
+    if (seed == 3) continue;  // left pending
+    if (seed == 4) {
+      h.add(completion(h.ops().back(), OpType::Info));
+      continue;
+    }
+    h.add(w.invoke(h.ops().back(), c));
+  }
+  h.pair();
+  return h;
 }
 
 WorkloadOptions with(Json params) {
@@ -196,14 +217,14 @@ TEST_CASE("txn workloads: reply errors map to fail / info, Indeterminate propaga
   inv.process = 0;
   inv.f = "txn";
   inv.value = Json{{"append", 0, 5}, {"r", 0, nullptr}};
-  FnClient timeout([](const Json&) { return Reply{false, nullptr, "timeout", ""}; });
+  FnClient timeout([](const Json&) { return error_reply("timeout"); });
   Op a = w->invoke(inv, timeout);
   CHECK(a.type == OpType::Info);
   CHECK(a.error == "timeout");
   CHECK(a.value == Json{{"append", 0, 5}, {"r", 0, nullptr}});
-  FnClient not_leader([](const Json&) { return Reply{false, nullptr, "not-leader", ""}; });
+  FnClient not_leader([](const Json&) { return error_reply("not-leader"); });
   CHECK(w->invoke(inv, not_leader).type == OpType::Fail);
-  FnClient garbage([](const Json&) { return Reply{true, Json::array(), "", ""}; });
+  FnClient garbage([](const Json&) { return ok_reply(Json::array()); });
   Op g = w->invoke(inv, garbage);
   CHECK(g.type == OpType::Info);
   CHECK(g.error.get<std::string>().rfind("malformed-reply", 0) == 0);
@@ -238,21 +259,7 @@ TEST_CASE("txn workloads: seed invocations and runner-made completions are check
   WorkloadOptions wo = with({});
   GeneratorConfig cfg;
   w->configure(cfg, wo);
-  History h;
-  for (int64_t seed = 0; seed < 6; ++seed) {
-    Op inv;
-    inv.process = seed;
-    inv.f = "txn";
-    inv.value = seed;
-    h.add(inv);
-    if (seed == 3) continue;  // left pending
-    if (seed == 4) {
-      h.add(completion(h.ops().back(), OpType::Info));  // e.g. Indeterminate
-      continue;
-    }
-    h.add(w->invoke(h.ops().back(), *c));
-  }
-  h.pair();
+  History h = seeded_txns(*w, *c, /*prepare=*/false);
   Json r = w->check(h, wo);
   INFO(r.dump());
   CHECK(r["valid"] == true);
@@ -346,24 +353,7 @@ TEST_CASE("txn workloads: prepare() expands seeds so the standalone checker read
     WorkloadOptions wo = with({});
     GeneratorConfig cfg;
     w->configure(cfg, wo);
-    History h;
-    for (int64_t seed = 0; seed < 6; ++seed) {
-      Op inv;
-      inv.process = seed;
-      inv.f = "txn";
-      inv.value = seed;
-      w->prepare(inv);
-      REQUIRE(inv.value.is_array());
-      CHECK(inv.value.size() >= 1);
-      h.add(inv);
-      if (seed == 3) continue;  // left pending
-      if (seed == 4) {
-        h.add(completion(h.ops().back(), OpType::Info));
-        continue;
-      }
-      h.add(w->invoke(h.ops().back(), *c));
-    }
-    h.pair();
+    History h = seeded_txns(*w, *c, /*prepare=*/true);
     checker::TxnCausalFlags flags;
     flags.render_svg = false;
     auto r = checker::check_txn_or_causal(h, name, "serializable", flags);

@@ -15,24 +15,10 @@ using namespace faultline;
 using namespace faultline::workloads;
 using namespace faultline::workloads::testing;
 
-namespace {
-
-std::set<std::string> anomaly_types(const Json& r) {
-  std::set<std::string> out;
-  for (const Json& a : r["anomalies"]) out.insert(a["type"].get<std::string>());
-  return out;
-}
-
-}  // namespace
-
 TEST_CASE("unique-names: configuration and requests") {
   auto w = make_workload("unique-names");
   CHECK(w->required_ops() == std::vector<std::string>{"read", "cas"});
-  WorkloadOptions o;
-  o.concurrency = 8;
-  GeneratorConfig c;
-  w->configure(c, o);
-  validate(c);
+  const GeneratorConfig c = validated_config(*w, 8);
   CHECK(c.independent_keys);
   CHECK(c.ops_per_key == 10);
   CHECK(c.keys_in_flight == 2);

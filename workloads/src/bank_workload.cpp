@@ -33,7 +33,7 @@
 #include <stdexcept>
 #include <mutex>
 
-#include <faultline/workloads/workload.h>
+#include "kv_common.h"
 
 namespace faultline::workloads {
 namespace {
@@ -82,9 +82,7 @@ class BankWorkload : public Workload {
     const int64_t span = p.accounts * (p.accounts - 1) * p.max_transfer;
     std::vector<OpTemplate> mix = {OpTemplate{"transfer", 1.0, ValueKind::RandomInt, 0, span - 1}};
     if (p.read_weight > 0) mix.push_back(OpTemplate{"read", p.read_weight, ValueKind::None});
-    const int64_t duration =
-        opts.time_limit_ns > 0 ? opts.time_limit_ns : int64_t{365} * 24 * 3600 * 1'000'000'000;
-    config.phases = {Phase{mix, duration}};
+    config.phases = {Phase{mix, detail::run_long_phase_ns(opts)}};
     config.final_ops = {OpTemplate{"read", 1.0, ValueKind::None}};
   }
 
@@ -108,11 +106,8 @@ class BankWorkload : public Workload {
           }
       return complete_from_reply(inv, r, balances);
     }
-    if (inv.f != "transfer") {
-      Op op = completion(inv, OpType::Fail);
-      op.error = "bank workload: unknown op f '" + inv.f + "'";
-      return op;
-    }
+    if (inv.f != "transfer")
+      return detail::failed(inv, "bank workload: unknown op f '" + inv.f + "'");
     int64_t v = inv.value.is_number_integer() ? inv.value.get<int64_t>() : 0;
     const int64_t amount = v % p.max_transfer + 1;
     v /= p.max_transfer;

@@ -1,6 +1,8 @@
 // See elle_txn.h.
 #include "elle_txn.h"
 
+#include "kv_common.h"
+
 #include <stdexcept>
 
 #include <faultline/checker/txn/check_transactional.h>
@@ -100,21 +102,19 @@ Op ElleTxnWorkload::invoke(const Op& inv, SutClient& client) const {
     std::lock_guard<std::mutex> lock(mu_);
     txn = expand_txn(inv.value.get<int64_t>(), params_, model_);
   } else {
-    Op op = completion(inv, OpType::Fail);
-    op.error = "txn workload: invocation value must be a txn seed or a list of micro-ops, got " +
-               inv.value.dump();
-    return op;
+    return detail::failed(
+        inv, "txn workload: invocation value must be a txn seed or a list of micro-ops, got " +
+                 inv.value.dump());
   }
   Json ops = Json::array();
   for (const Json& m : txn) {
     const std::string f = fname(m);
     if (m.size() < 2 || (f != "r" && f != "append" && f != "w")) {
-      Op op = completion(inv, OpType::Fail);
-      op.error = "txn workload: bad micro-op " + m.dump();
+      Op op = detail::failed(inv, "txn workload: bad micro-op " + m.dump());
       op.value = txn;
       return op;
     }
-    const std::string key = prefix_ + (m[1].is_string() ? m[1].get<std::string>() : m[1].dump());
+    const std::string key = detail::sut_key(m[1], prefix_);
     if (f == "r") {
       ops.push_back({{"op", "read"}, {"key", key}});
     } else {

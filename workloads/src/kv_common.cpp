@@ -34,6 +34,88 @@ Phase single_phase(std::vector<OpTemplate> mix, const WorkloadOptions& opts) {
   return Phase{std::move(mix), opts.time_limit_ns > 0 ? opts.time_limit_ns : 60'000'000'000};
 }
 
+int64_t run_long_phase_ns(const WorkloadOptions& opts) {
+  return opts.time_limit_ns > 0 ? opts.time_limit_ns : int64_t{365} * 24 * 3600 * 1'000'000'000;
+}
+
+void final_op_per_process(GeneratorConfig& config, const WorkloadOptions& opts, OpTemplate op) {
+  config.final_ops.assign(static_cast<size_t>(std::max(1, opts.concurrency)), std::move(op));
+}
+
+Op failed(const Op& invocation, std::string error) {
+  Op op = completion(invocation, OpType::Fail);
+  op.error = std::move(error);
+  return op;
+}
+
+Op unknown_f(const Op& invocation) { return failed(invocation, "unknown f '" + invocation.f + "'"); }
+
+Json null_as_empty_list(const Json& value) { return value.is_null() ? Json::array() : value; }
+
+std::vector<int64_t> completion_positions(const std::vector<Op>& ops) {
+  std::map<int64_t, size_t> open;
+  std::vector<int64_t> completion_of(ops.size(), -1);
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const Op& op = ops[i];
+    if (!op.is_client()) continue;
+    if (op.type == OpType::Invoke) {
+      open[op.process] = i;
+    } else if (auto it = open.find(op.process); it != open.end()) {
+      completion_of[it->second] = static_cast<int64_t>(i);
+      open.erase(it);
+    }
+  }
+  return completion_of;
+}
+
+void push_capped(Json& list, int64_t& count, Json entry, size_t cap) {
+  ++count;
+  if (list.size() < cap) list.push_back(std::move(entry));
+}
+
+void OutcomeCounts::add(OpType type) {
+  if (type == OpType::Ok) ++ok;
+  else if (type == OpType::Fail) ++fail;
+  else ++info;
+}
+
+Json OutcomeCounts::to_json() const { return {{"ok", ok}, {"fail", fail}, {"info", info}}; }
+
+std::optional<Json> pair_or_unknown(History& h) {
+  try {
+    h.pair();
+  } catch (const std::exception& e) {
+    return Json{{"valid", "unknown"}, {"error", std::string("malformed history: ") + e.what()}};
+  }
+  return std::nullopt;
+}
+
+Op read_then_cas(const Op& invocation, SutClient& client, const ReadThenCas& how,
+                 const CasPlan& plan) {
+  for (int attempt = 0; attempt < how.attempts; ++attempt) {
+    const Reply rd = client.call(read_request(how.key));
+    if (!rd.ok) return failed(invocation, how.read_error_prefix + rd.error);
+    Json next, ok_value;
+    if (std::optional<Op> done = plan(rd.value, next, ok_value)) return std::move(*done);
+    Reply cas;
+    try {
+      cas = client.call(cas_request(how.key, rd.value, next));
+    } catch (const Indeterminate& e) {
+      if (!how.record_maybe) throw;
+      Op op = completion(invocation, OpType::Info);
+      op.value = {{"maybe", ok_value}};
+      op.error = std::string("indeterminate: ") + e.what();
+      return op;
+    }
+    if (cas.ok) return complete_from_reply(invocation, cas, ok_value);
+    if (cas.error == "cas-mismatch") continue;
+    Op op = complete_from_reply(invocation, cas, nullptr);
+    if (how.record_maybe && op.type == OpType::Info) op.value = {{"maybe", ok_value}};
+    return op;
+  }
+  return failed(invocation, "cas-mismatch");
+}
+
 namespace {
 
 Json to_indexes(const History& h, const Json& positions) {

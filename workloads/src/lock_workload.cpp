@@ -74,58 +74,38 @@ class LockWorkload : public Workload {
     }
     const std::string key = detail::sut_key(inv.key, "lock-");
     const std::string me = holder_id(inv);
-    const Reply r = client.call(detail::read_request(key));
-    if (!r.ok) {
-      Op op = completion(inv, OpType::Fail);
-      op.error = "read: " + r.error;
-      return op;
-    }
-    const Json& cur = r.value;
-    Json holder = nullptr;
-    int64_t token = 0;
-    if (cur.is_object()) {
-      holder = cur.value("holder", Json());
-      const Json t = cur.value("token", Json(0));
-      if (!t.is_number_integer()) {
-        Op op = completion(inv, OpType::Fail);
-        op.error = "malformed lock value " + cur.dump();
-        return op;
-      }
-      token = t.get<int64_t>();
-    } else if (!cur.is_null()) {
-      Op op = completion(inv, OpType::Fail);
-      op.error = "malformed lock value " + cur.dump();
-      return op;
-    }
-    Json next;
-    int64_t result_token = token;
-    if (inv.f == "acquire") {
-      if (!holder.is_null()) {
-        Op op = completion(inv, OpType::Fail);
-        op.error = holder == me ? "already-held" : "held";
-        return op;
-      }
-      result_token = token + 1;
-      next = {{"holder", me}, {"token", result_token}};
-    } else {
-      if (holder != me) {
-        Op op = completion(inv, OpType::Fail);
-        op.error = "not-holder";
-        return op;
-      }
-      next = {{"holder", nullptr}, {"token", token}};
-    }
-    return complete_from_reply(inv, client.call(detail::cas_request(key, cur, next)),
-                               {{"token", result_token}});
+    // One read + cas, no retry: a cas-mismatch is a `fail` with that error.
+    return detail::read_then_cas(
+        inv, client, {key, 1, false, "read: "},
+        [&](const Json& cur, Json& next, Json& ok_value) -> std::optional<Op> {
+          Json holder = nullptr;
+          int64_t token = 0;
+          if (cur.is_object()) {
+            holder = cur.value("holder", Json());
+            const Json t = cur.value("token", Json(0));
+            if (!t.is_number_integer())
+              return detail::failed(inv, "malformed lock value " + cur.dump());
+            token = t.get<int64_t>();
+          } else if (!cur.is_null()) {
+            return detail::failed(inv, "malformed lock value " + cur.dump());
+          }
+          int64_t result_token = token;
+          if (inv.f == "acquire") {
+            if (!holder.is_null()) return detail::failed(inv, holder == me ? "already-held" : "held");
+            result_token = token + 1;
+            next = {{"holder", me}, {"token", result_token}};
+          } else {
+            if (holder != me) return detail::failed(inv, "not-holder");
+            next = {{"holder", nullptr}, {"token", token}};
+          }
+          ok_value = {{"token", result_token}};
+          return std::nullopt;
+        });
   }
 
   Json check(const History& history, const WorkloadOptions&) const override {
     History h = history;
-    try {
-      h.pair();
-    } catch (const std::exception& e) {
-      return {{"valid", "unknown"}, {"error", std::string("malformed history: ") + e.what()}};
-    }
+    if (auto bad = detail::pair_or_unknown(h)) return *bad;
     auto idx = [&](int64_t pos) { return h[static_cast<size_t>(pos)].index; };
     // key dump -> (key, holds), built per logical process in program order.
     std::map<std::string, std::pair<Json, std::vector<Hold>>> locks;

@@ -15,6 +15,9 @@ std::unique_ptr<Workload> make_set_workload();
 std::unique_ptr<Workload> make_bank_workload();
 std::unique_ptr<Workload> make_list_append_workload();
 std::unique_ptr<Workload> make_rw_register_workload();
+std::unique_ptr<Workload> make_counter_workload();
+std::unique_ptr<Workload> make_broadcast_workload();
+std::unique_ptr<Workload> make_queue_workload();
 
 namespace {
 struct Entry {
@@ -31,6 +34,9 @@ const Entry kWorkloads[] = {
     {"bank", &make_bank_workload},
     {"list-append", &make_list_append_workload},
     {"rw-register", &make_rw_register_workload},
+    {"counter", &make_counter_workload},
+    {"broadcast", &make_broadcast_workload},
+    {"queue", &make_queue_workload},
 };
 }  // namespace
 

@@ -29,7 +29,7 @@
 #include <set>
 
 #include <faultline/core/error.h>
-#include <faultline/workloads/workload.h>
+#include "kv_common.h"
 
 namespace faultline::workloads {
 namespace {
@@ -37,10 +37,6 @@ namespace {
 constexpr size_t kMaxListed = 50;
 
 // The single main phase lasts the run's time limit (the runner's limit ends it).
-int64_t main_phase_ns(const WorkloadOptions& opts) {
-  return opts.time_limit_ns > 0 ? opts.time_limit_ns : int64_t{365} * 24 * 3600 * 1'000'000'000;
-}
-
 std::string set_key(const Json& key) {
   if (key.is_null()) return "set";
   return "set-" + (key.is_string() ? key.get<std::string>() : key.dump());
@@ -96,7 +92,7 @@ class SetWorkload : public Workload {
     const double read_weight = opts.params.value("read_weight", 0.25);
     std::vector<OpTemplate> mix = {OpTemplate{"add", 1.0, ValueKind::NextUniqueInt}};
     if (read_weight > 0) mix.push_back(OpTemplate{"read", read_weight, ValueKind::None});
-    config.phases = {Phase{mix, main_phase_ns(opts)}};
+    config.phases = {Phase{mix, detail::run_long_phase_ns(opts)}};
     config.final_ops = {OpTemplate{"read", 1.0, ValueKind::None}};
     if (opts.ops_per_key > 0) {
       config.independent_keys = true;
@@ -114,11 +110,9 @@ class SetWorkload : public Workload {
     }
     if (inv.f == "read") {
       Reply r = client.call({{"op", "read"}, {"key", key}});
-      return complete_from_reply(inv, r, r.value.is_null() ? Json::array() : r.value);
+      return complete_from_reply(inv, r, detail::null_as_empty_list(r.value));
     }
-    Op op = completion(inv, OpType::Fail);
-    op.error = "set workload: unknown op f '" + inv.f + "'";
-    return op;
+    return detail::failed(inv, "set workload: unknown op f '" + inv.f + "'");
   }
 
   Json check(const History& history, const WorkloadOptions&) const override {
@@ -178,9 +172,8 @@ class SetWorkload : public Workload {
     std::vector<int64_t> latencies;
     std::vector<std::string> unjudged_keys;
     auto push = [](Json& list, int64_t& n, Json entry, const Json& key) {
-      ++n;
       if (!key.is_null()) entry["key"] = key;
-      if (list.size() < kMaxListed) list.push_back(std::move(entry));
+      detail::push_capped(list, n, std::move(entry), kMaxListed);
     };
 
     for (auto& [gk, g] : groups) {

@@ -78,13 +78,9 @@ class UniqueNamesWorkload : public Workload {
   }
   Json check(const History& history, const WorkloadOptions&) const override {
     History h = history;
-    try {
-      h.pair();
-    } catch (const std::exception& e) {
-      return {{"valid", "unknown"}, {"error", std::string("malformed history: ") + e.what()}};
-    }
+    if (auto bad = detail::pair_or_unknown(h)) return *bad;
     std::map<std::string, std::pair<Json, std::pair<std::vector<Reg>, std::vector<Read>>>> names;
-    int64_t n_ok = 0, n_fail = 0, n_info = 0;
+    detail::OutcomeCounts registrations;
     for (size_t i = 0; i < h.size(); ++i) {
       const Op& op = h[i];
       if (op.is_nemesis() || op.type != OpType::Invoke) continue;
@@ -94,9 +90,7 @@ class UniqueNamesWorkload : public Workload {
       const Op* done = c >= 0 ? &h[static_cast<size_t>(c)] : nullptr;
       if (op.f == "register") {
         Reg r{static_cast<int64_t>(i), c, done ? done->type : OpType::Info, claimant(op)};
-        if (r.type == OpType::Ok) ++n_ok;
-        else if (r.type == OpType::Fail) ++n_fail;
-        else ++n_info;
+        registrations.add(r.type);
         slot.second.first.push_back(r);
       } else if (op.f == "read") {
         if (done && done->type == OpType::Ok) {
@@ -209,7 +203,7 @@ class UniqueNamesWorkload : public Workload {
     if (anomalies.size() > 50) anomalies.erase(anomalies.begin() + 50, anomalies.end());
     return {{"valid", total == 0},
             {"names", names.size()},
-            {"registrations", {{"ok", n_ok}, {"fail", n_fail}, {"info", n_info}}},
+            {"registrations", registrations.to_json()},
             {"winners", winners},
             {"anomaly_count", total},
             {"anomalies", anomalies}};

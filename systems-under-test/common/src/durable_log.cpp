@@ -151,10 +151,19 @@ void DurableLog::append(std::string_view payload) {
 
 void DurableLog::sync() {
   if (buffer_.empty()) return;
+  write_out();
+  datasync();
+}
+
+void DurableLog::write_out() {
+  if (buffer_.empty()) return;
   write_all(fd_, buffer_.data(), buffer_.size(), path_);
-  if (::fdatasync(fd_) != 0) fail("fdatasync", path_);
   size_bytes_ += buffer_.size();
   buffer_.clear();
+}
+
+void DurableLog::datasync() const {
+  if (::fdatasync(fd_) != 0) fail("fdatasync", path_);
 }
 
 void DurableLog::rewrite(const std::vector<std::string>& records) {

@@ -33,6 +33,7 @@ RaftCore::RaftCore(RaftConfig config, PersistentState state)
     vote_ = state.hard.vote;
   }
   SUT_ASSERT_MSG(log_.back().term <= term_, "log holds an entry from a future term");
+  durable_ = last_index();  // recovered from disk
   for (const auto& m : cfg_.members) progress_[m] = Progress{};
   reset_election_timer();
 }
@@ -107,6 +108,13 @@ bool RaftCore::read_index(uint64_t request_id) {
     release_reads();  // single-node cluster: already a quorum
   }
   return true;
+}
+
+void RaftCore::persisted(uint64_t index, uint64_t term) {
+  if (index <= durable_ || index > last_index() || log_[index].term != term) return;
+  // Same (index, term) => same entries up to index (log matching), so the prefix is durable.
+  durable_ = index;
+  if (role_ == Role::Leader) maybe_commit();
 }
 
 Ready RaftCore::ready() {
@@ -208,6 +216,7 @@ void RaftCore::append_local(Entry e) {
 void RaftCore::truncate_from(uint64_t index) {
   SUT_ASSERT_MSG(index > commit_, "truncating committed entries");
   log_.resize(index);
+  durable_ = std::min(durable_, index - 1);
   unstable_from_ = std::min(unstable_from_, index);
 }
 
@@ -325,7 +334,10 @@ void RaftCore::handle_app_resp(const Message& m) {
 void RaftCore::maybe_commit() {
   SUT_ASSERT(role_ == Role::Leader);
   std::vector<uint64_t> matches;
-  for (const auto& [id, pr] : progress_) matches.push_back(id == cfg_.id ? last_index() : pr.match);
+  // The leader's own copy counts as far as it is durable (async_persist) or all of it (the
+  // driver persists before handling any reply, so acks never overtake the leader's fsync).
+  const uint64_t own = cfg_.async_persist ? durable_ : last_index();
+  for (const auto& [id, pr] : progress_) matches.push_back(id == cfg_.id ? own : pr.match);
   std::sort(matches.begin(), matches.end(), std::greater<>());
   std::size_t q = cfg_.bugs.early_ack ? 1 : quorum();  // bug: the leader alone is "a majority"
   uint64_t n = matches[q - 1];

@@ -1,7 +1,13 @@
 // RaftDaemon: the I/O shell of faultline-raftd around the pure KvRaftNode.
-// One thread: the EventLoop delivers client lines, peer lines and ticks; each burst of input
-// is followed by one flush (posted, so everything already received joins the batch): persist
-// with a single fdatasync (group commit), then send peer messages, then answer clients.
+// One event-loop thread delivers client lines, peer lines and ticks; each burst of input is
+// followed by one flush (posted, so everything already received joins the batch). A flush
+// writes the batch's log records out and hands the fdatasync to one of two sync threads
+// (overlapping; whatever is written meanwhile joins the next one: group commit), or does it
+// inline while fdatasync takes microseconds (tmpfs). AppendEntries leave at once; votes and acks
+// wait until their batch and all earlier ones are durable; the leader counts its own log
+// towards commits only as far as it is durable (RaftConfig::async_persist); client replies
+// (committed entries, ReadIndex reads) leave at once. A failed write or fdatasync stops the
+// daemon (exit 1) without acknowledging anything that depended on it.
 // Owns <data-dir>/raft.log and an flock on <data-dir>/LOCK (two daemons on one dir = error).
 #pragma once
 #include <string>

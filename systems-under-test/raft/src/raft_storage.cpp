@@ -66,6 +66,10 @@ void RaftStorage::save(const std::optional<HardState>& hard, const std::vector<E
 
 void RaftStorage::sync() {
   log_.sync();
+  compact_if_due();
+}
+
+bool RaftStorage::compact_if_due() {
   // Hard-state records and truncated entries are garbage; rewrite when they dominate.
   if (records_ > 2 * mirror_.log.size() + 10000) {
     std::vector<std::string> live;
@@ -74,7 +78,9 @@ void RaftStorage::sync() {
     for (const Entry& e : mirror_.log) live.push_back(entry_record(e));
     log_.rewrite(live);
     records_ = live.size();
+    return true;
   }
+  return false;
 }
 
 }  // namespace faultline::raft

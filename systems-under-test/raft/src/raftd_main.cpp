@@ -48,12 +48,13 @@ int main(int argc, char** argv) {
       "Logs: one JSON object per line on stderr with node and term; \"ready\" once listening.\n"
       "Signals: SIGTERM/SIGINT stop cleanly (exit 0). kill -9 is safe: state is recovered\n"
       "from --data-dir, a torn log tail is truncated.\n"
-      "Exit codes: 0 clean stop, 1 fatal error (message on stderr), 2 bad arguments.");
+      "Exit codes: 0 clean stop, 1 fatal error (message on stderr), 254 bad arguments\n"
+      "(faultline's \"bad arguments\" code, as faultline-paxosd).");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
+    return rc == 0 ? 0 : 254;
   }
   try {
     o.listen = faultline::sut::parse_endpoint(listen);
@@ -65,8 +66,8 @@ int main(int argc, char** argv) {
     if (o.tick_ms > o.heartbeat_ms)
       throw faultline::sut::SutError("--tick-ms must not exceed --heartbeat-ms");
   } catch (const faultline::sut::SutError& e) {
-    std::cerr << "faultline-raftd: " << e.what() << "\n";
-    return 2;
+    std::cerr << "faultline-raftd: " << e.what() << " (see --help)\n";
+    return 254;
   }
   for (const auto& b : bugs) {
     if (b == "stale-read") o.stale_read = true;

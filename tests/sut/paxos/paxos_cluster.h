@@ -1,7 +1,9 @@
 // PaxosCluster: real faultline-paxosd processes on 127.0.0.1 for integration tests and the
-// benchmark. Owns every pid it starts and kills only those (SIGKILL + waitpid in the
-// destructor, so a failing test leaves nothing behind); data dirs live in one fresh temp dir
-// under $TMPDIR (default /tmp) that is removed at the end. Ports are picked by binding port 0. All waits are bounded.
+// benchmark. The processes, ports and temp dir are a sut::test::LocalDaemonCluster
+// (../local_daemon_cluster.h: own pids only, SIGKILL + waitpid in the destructor, one fresh
+// temp dir under $TMPDIR removed at the end, FAULTLINE_SUT_KEEP_DIR=1 keeps it); this class adds
+// the Paxos tests' API on top: start() waits until the node listens, request() classifies
+// outcomes, status(). All waits are bounded.
 //
 // request() is a leader-seeking client: it follows not-leader hints, retries definite
 // refusals (not-leader, unavailable) and connection failures until its deadline, and reports
@@ -15,6 +17,8 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "local_daemon_cluster.h"
 
 namespace faultline::paxos::testing {
 
@@ -33,8 +37,8 @@ class PaxosCluster {
 
   std::size_t size() const { return names_.size(); }
   const std::string& name(std::size_t i) const { return names_[i]; }
-  uint16_t port(std::size_t i) const { return ports_[i]; }
-  bool running(std::size_t i) const { return pids_[i] > 0; }
+  uint16_t port(std::size_t i) const { return procs_.endpoint(static_cast<int>(i)).port; }
+  bool running(std::size_t i) const { return procs_.running(static_cast<int>(i)); }
 
   void start(std::size_t i);
   void kill9(std::size_t i);
@@ -48,15 +52,11 @@ class PaxosCluster {
   // Index of the node that answered the last ok, if any.
   std::optional<std::size_t> last_leader() const { return leader_; }
   std::string log_tail(std::size_t i, std::size_t lines = 20) const;
-  const std::string& dir() const { return dir_; }
+  const std::string& dir() const { return procs_.dir(); }
 
  private:
-  std::string dir_;
-  std::string binary_;
-  std::vector<std::string> extra_flags_;
+  sut::test::LocalDaemonCluster procs_;
   std::vector<std::string> names_;
-  std::vector<uint16_t> ports_;
-  std::vector<pid_t> pids_;
   std::optional<std::size_t> leader_;
   uint64_t next_id_ = 1;
 };

@@ -180,3 +180,60 @@ TEST_CASE("raft core: forget-vote knob restarts from the last log term without a
   elapse_election(r);
   CHECK_FALSE(r.ready().hard_state);  // never persisted
 }
+
+TEST_CASE("raft core: async_persist counts the leader's own copy only once it is durable",
+          "[raft][core]") {
+  RaftConfig c = config("n1");
+  c.async_persist = true;
+  RaftCore r(c, {});
+  elapse_election(r);
+  r.step(Message{.type = MsgType::VoteResp, .from = "n2", .to = "n1", .term = 1});
+  REQUIRE(r.role() == Role::Leader);
+  r.ready();
+  CHECK(r.durable_index() == 0);
+  // n2 has the no-op, the leader's own copy is not yet durable: one durable copy of three.
+  r.step(Message{.type = MsgType::AppResp, .from = "n2", .to = "n1", .term = 1, .log_index = 1});
+  CHECK(r.commit_index() == 0);
+  r.persisted(1, 1);
+  CHECK(r.durable_index() == 1);
+  CHECK(r.commit_index() == 1);
+  // Both followers durable is a majority without the leader.
+  auto idx = r.propose("x");
+  REQUIRE(idx == 2u);
+  r.ready();
+  r.step(Message{.type = MsgType::AppResp, .from = "n2", .to = "n1", .term = 1, .log_index = 2});
+  CHECK(r.commit_index() == 1);
+  r.step(Message{.type = MsgType::AppResp, .from = "n3", .to = "n1", .term = 1, .log_index = 2});
+  CHECK(r.commit_index() == 2);
+  CHECK(r.durable_index() == 1);
+}
+
+TEST_CASE("raft core: async_persist single node commits when persisted; stale reports ignored",
+          "[raft][core]") {
+  RaftConfig c = config("n1", {"n1"});
+  c.async_persist = true;
+  RaftCore r(c, {});
+  elapse_election(r);
+  REQUIRE(r.role() == Role::Leader);
+  REQUIRE(r.propose("x") == 2u);
+  CHECK(r.ready().committed.empty());
+  r.persisted(2, 0);  // wrong term: not this log's entry
+  CHECK(r.commit_index() == 0);
+  r.persisted(2, 1);
+  CHECK(r.commit_index() == 2);
+  CHECK(r.ready().committed.size() == 2);
+
+  // A follower's truncation lowers what is durable; reports for replaced entries are ignored.
+  RaftConfig f = config("n2");
+  f.async_persist = true;
+  RaftCore g(f, state(2, {1, 1, 2}));
+  CHECK(g.durable_index() == 3);
+  g.step(Message{.type = MsgType::App, .from = "n1", .to = "n2", .term = 3, .log_index = 1,
+                 .log_term = 1, .entries = {Entry{3, 2, "new"}}, .commit = 1});
+  CHECK(g.durable_index() == 1);
+  g.persisted(3, 2);
+  g.persisted(2, 1);
+  CHECK(g.durable_index() == 1);
+  g.persisted(2, 3);
+  CHECK(g.durable_index() == 2);
+}

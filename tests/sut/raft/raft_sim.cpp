@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <deque>
+#include <optional>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -20,7 +22,9 @@ namespace {
 using sut::Json;
 
 constexpr int kClientDeadlineTicks = 80;
-constexpr int kQuietTicks = 150;
+// Without pre-vote, a node whose log cannot win may keep disrupting elections for a while after
+// healing; 400 ticks (40 election timeouts) leaves room for the randomized timeouts to settle.
+constexpr int kQuietTicks = 400;
 
 class Simulation {
  public:
@@ -41,6 +45,7 @@ class Simulation {
       bool quiet = now_ >= o_.ticks;
       if (now_ == o_.ticks) heal_everything();
       if (!quiet) nemesis();
+      for (int i = 0; i < o_.nodes && report_.ok; ++i) complete_persists(i);
       for (int i = 0; i < o_.nodes && report_.ok; ++i)
         if (slots_[i].node) {
           slots_[i].node->on_tick();
@@ -55,7 +60,7 @@ class Simulation {
     }
     if (report_.ok && quiet_ok_ops_ == 0)
       violate("liveness: no operation succeeded in " + std::to_string(kQuietTicks) +
-              " fault-free ticks after healing");
+              " fault-free ticks after healing; nodes: " + describe_nodes());
     // Ops still open at the end may or may not have happened: the clients give up (info), so
     // both checkers see them as indeterminate.
     for (auto& cl : clients_)
@@ -65,10 +70,19 @@ class Simulation {
   }
 
  private:
+  struct Batch {  // async_persist: a persist output on its way to the disk
+    int64_t due;
+    std::optional<HardState> hard;
+    std::vector<Entry> entries;
+    std::vector<Message> held;  // non-App messages, sent once the batch is on disk
+    uint64_t last_index = 0, last_term = 0;
+  };
   struct Slot {
     std::unique_ptr<KvRaftNode> node;
     PersistentState disk;
     int incarnation = 0;
+    std::deque<Batch> persisting;  // lost on a crash
+    uint64_t written_index = 0, written_term = 0;
   };
   struct Client {
     bool busy = false;
@@ -90,6 +104,22 @@ class Simulation {
     return static_cast<int>(std::find(ids_.begin(), ids_.end(), id) - ids_.begin());
   }
 
+  std::string describe_nodes() const {
+    std::ostringstream d;
+    for (int i = 0; i < o_.nodes; ++i) {
+      d << ids_[i];
+      if (!slots_[i].node) {
+        d << " down; ";
+        continue;
+      }
+      const RaftCore& c = slots_[i].node->core();
+      d << " " << to_string(c.role()) << " term " << c.term() << " leader " << c.leader()
+        << " commit " << c.commit_index() << " last " << c.last_index() << " durable "
+        << c.durable_index() << " persisting " << slots_[i].persisting.size() << "; ";
+    }
+    return d.str();
+  }
+
   void violate(const std::string& what) {
     if (!report_.ok) return;
     report_.ok = false;
@@ -108,6 +138,10 @@ class Simulation {
     cfg.seed = o_.seed * 7919 + static_cast<uint64_t>(i) * 131 + s.incarnation;
     cfg.max_entries_per_message = 8;  // small batches exercise pipelining and backup
     cfg.bugs = o_.bugs;
+    cfg.async_persist = o_.async_persist;
+    s.persisting.clear();
+    s.written_index = s.disk.log.empty() ? 0 : s.disk.log.back().index;
+    s.written_term = s.disk.log.empty() ? 0 : s.disk.log.back().term;
     KvNodeOptions opts;
     opts.stale_read = o_.stale_read;
     opts.request_timeout_ticks = 50;
@@ -153,20 +187,31 @@ class Simulation {
       slots_[i].node.reset();
       return;
     }
-    // 1. persist
-    if (out.hard_state) s.disk.hard = *out.hard_state;
-    for (const Entry& e : out.entries) {
-      if (e.index == 0 || e.index > s.disk.log.size() + 1) {
-        violate("node " + ids_[i] + " persisted a non-contiguous entry at " + std::to_string(e.index));
-        return;
+    if (o_.async_persist) {
+      // Background fsync: the disk gets the batch later; only App messages and replies now.
+      std::vector<Message> held;
+      for (const Message& m : out.messages)
+        if (m.type != MsgType::App) held.push_back(m);
+      bool to_disk = out.hard_state || !out.entries.empty();
+      if (!out.entries.empty()) {
+        s.written_index = out.entries.back().index;
+        s.written_term = out.entries.back().term;
       }
-      s.disk.log.resize(e.index - 1);
-      s.disk.log.push_back(e);
-      uint64_t prev_term = e.index > 1 ? s.disk.log[e.index - 2].term : 0;
-      auto [it, fresh] = entries_seen_.try_emplace({e.index, e.term}, e.command, prev_term);
-      if (!fresh && (it->second.first != e.command || it->second.second != prev_term))
-        violate("log matching: (index " + std::to_string(e.index) + ", term " +
-                std::to_string(e.term) + ") names different entries on different nodes");
+      if (to_disk || (!held.empty() && !s.persisting.empty())) {
+        int64_t delay = 0;
+        if (to_disk)
+          delay = chance(o_.slow_persist) ? 2 + pick(std::max(1, o_.max_persist_delay_ticks - 1))
+                                          : pick(2);
+        int64_t due = now_ + delay;
+        if (!s.persisting.empty()) due = std::max(due, s.persisting.back().due);
+        s.persisting.push_back(Batch{due, out.hard_state, std::move(out.entries), std::move(held),
+                                     s.written_index, s.written_term});
+      } else {
+        for (const Message& m : held) enqueue(m);
+      }
+      out.messages.clear();
+    } else {
+      persist(i, out.hard_state, out.entries);
     }
     // State machine safety on everything applied.
     for (const Entry& e : out.applied) {
@@ -192,6 +237,49 @@ class Simulation {
       if (m.type != MsgType::App) enqueue(m);
     // 3. replies
     for (auto& r : out.replies) on_reply(r.token, r.body);
+  }
+
+  // 1. persist (to the simulated disk), checking log matching on the way.
+  void persist(int i, const std::optional<HardState>& hard, const std::vector<Entry>& entries) {
+    Slot& s = slots_[i];
+    if (hard) s.disk.hard = *hard;
+    for (const Entry& e : entries) {
+      if (e.index == 0 || e.index > s.disk.log.size() + 1) {
+        violate("node " + ids_[i] + " persisted a non-contiguous entry at " + std::to_string(e.index));
+        return;
+      }
+      s.disk.log.resize(e.index - 1);
+      s.disk.log.push_back(e);
+      uint64_t prev_term = e.index > 1 ? s.disk.log[e.index - 2].term : 0;
+      auto [it, fresh] = entries_seen_.try_emplace({e.index, e.term}, e.command, prev_term);
+      if (!fresh && (it->second.first != e.command || it->second.second != prev_term))
+        violate("log matching: (index " + std::to_string(e.index) + ", term " +
+                std::to_string(e.term) + ") names different entries on different nodes");
+    }
+  }
+
+  // async_persist: batches whose delay elapsed reach the disk, in order.
+  void complete_persists(int i) {
+    Slot& s = slots_[i];
+    if (!s.node) {
+      s.persisting.clear();  // crashed: whatever was not on disk is gone
+      return;
+    }
+    if (!s.persisting.empty() && now_ < o_.ticks && chance(o_.crash_while_persisting)) {
+      s.node.reset();
+      s.persisting.clear();
+      return;
+    }
+    bool any = false;
+    while (!s.persisting.empty() && s.persisting.front().due <= now_ && report_.ok) {
+      Batch b = std::move(s.persisting.front());
+      s.persisting.pop_front();
+      persist(i, b.hard, b.entries);
+      s.node->on_persisted(b.last_index, b.last_term);
+      for (const Message& m : b.held) enqueue(m);
+      any = true;
+    }
+    if (any && report_.ok) flush(i);
   }
 
   void enqueue(const Message& m) {

@@ -8,6 +8,10 @@
 // and heals random partitions. After every input the node is flushed as faultline-raftd does:
 // a leader's appends enter the network first, then the persist output goes to its simulated
 // disk (the node may crash in between), then its other messages and its replies leave.
+// With async_persist the flush instead models faultline-raftd's background fsync: the persist
+// output reaches the disk only after a random delay (in order; a crash loses what is still
+// pending), the node learns it through KvRaftNode::on_persisted, non-App messages wait for
+// their batch (and every earlier one) to be on disk, and client replies leave at once.
 //
 // Safety is checked after every flush, and the first violation ends the run:
 //   election safety     at most one leader per term (ever)
@@ -40,6 +44,13 @@ struct SimOptions {
   double read_to_random_node = 0.3;  // clients sometimes ask any node (exercises redirects)
   RaftBugs bugs;
   bool stale_read = false;
+  bool async_persist = false;      // see the header comment
+  // async_persist: a batch reaches the disk 0 or 1 ticks later, or with chance slow_persist
+  // 2..max_persist_delay_ticks later (a slow fsync: the leader's own copy lags its followers').
+  double slow_persist = 0.1;
+  int max_persist_delay_ticks = 6;
+  double crash_while_persisting = 0.05;  // async_persist: chance per tick that a node with
+                                         // batches not yet on disk crashes (losing them)
 };
 
 struct SimReport {

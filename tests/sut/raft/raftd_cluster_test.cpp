@@ -142,14 +142,16 @@ TEST_CASE("raftd: 5-node cluster survives kill -9 of the leader", "[raft][integr
   failover_scenario(5);
 }
 
-TEST_CASE("raftd: --help exits 0, bad flags exit 2", "[raft][integration]") {
+TEST_CASE("raftd: --help exits 0, bad flags exit 254 (bad arguments)", "[raft][integration]") {
   auto run = [](const std::string& args) {
     int rc = std::system((kRaftd + " " + args + " >/dev/null 2>&1").c_str());
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
   };
   CHECK(run("--help") == 0);
-  CHECK(run("--id n1 --listen 127.0.0.1:1 --peers n1=127.0.0.1:1 --data-dir /tmp/x --bug nope") == 2);
-  CHECK(run("--id n9 --listen 127.0.0.1:1 --peers n1=127.0.0.1:1 --data-dir /tmp/x") == 2);
+  CHECK(run("--id n1 --listen 127.0.0.1:1 --peers n1=127.0.0.1:1 --data-dir /tmp/x --bug nope") == 254);
+  CHECK(run("--id n9 --listen 127.0.0.1:1 --peers n1=127.0.0.1:1 --data-dir /tmp/x") == 254);
+  CHECK(run("--id n1 --listen 127.0.0.1:1 --peers n1=127.0.0.1:1") == 254);  // no --data-dir
+  CHECK(run("--id n1 --listen nonsense --peers n1=127.0.0.1:1 --data-dir /tmp/x") == 254);
 }
 
 TEST_CASE("raftd: followers redirect reads; with --bug stale-read they serve stale values",

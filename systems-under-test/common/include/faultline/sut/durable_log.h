@@ -9,7 +9,12 @@
 // append() only buffers; sync() writes the buffer and fdatasyncs, so callers group-commit many
 // records with one sync(). Callers must sync() before acknowledging anything that depends on
 // the appended records. rewrite() atomically replaces the whole file (compaction).
-// Not thread-safe: one owner.
+// The two halves of sync() are also available separately, for drivers that fsync on another
+// thread while they keep working: write_out() hands the buffer to the kernel (no durability),
+// datasync() makes everything written out so far durable. datasync() may run on other threads
+// concurrently with append()/write_out()/datasync() on the owner thread; every other call
+// (rewrite, move, destruction) needs all datasync() calls to have returned.
+// Otherwise not thread-safe: one owner.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -38,6 +43,9 @@ class DurableLog {
   // Writes buffered records and fdatasyncs. Throws SutError on I/O failure (daemons then exit:
   // continuing after a failed fsync would ack non-durable state).
   void sync();
+  // sync() in two steps; both throw SutError on I/O failure.
+  void write_out();
+  void datasync() const;
   bool dirty() const { return !buffer_.empty(); }
   // Replaces the file content with exactly these records, durably (tmp file + fsync + rename +
   // directory fsync).

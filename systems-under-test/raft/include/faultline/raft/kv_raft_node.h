@@ -51,6 +51,9 @@ class KvRaftNode {
 
   void on_request(Token token, const Json& request);
   void on_message(const Message& m) { core_.step(m); }
+  // RaftConfig::async_persist: the driver's background fsync made entries up to (index, term)
+  // durable (may let the leader commit; call flush() afterwards).
+  void on_persisted(uint64_t index, uint64_t term) { core_.persisted(index, term); }
   void on_tick();
   Output flush();
   // Answers every pending request with shutting-down (indeterminate) before a clean stop.

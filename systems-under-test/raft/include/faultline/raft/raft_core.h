@@ -13,6 +13,14 @@
 //                dropped_reads lost leadership before confirmation and must be answered
 //                "not-leader".
 // Batching many inputs per ready() is how the daemon group-commits: one fsync per batch.
+// Asynchronous persistence (config.async_persist): the driver may instead persist in the
+// background, as faultline-raftd does with its fsync threads. Then the leader's own copy counts
+// towards a commit quorum only up to what the driver reported durable with persisted(index,
+// term), and the driver must hold back every message except App (and every other ready()'s
+// messages after it) until the persist step of that ready() and of all earlier ones is durable.
+// Client replies may leave at once: committed entries are durable on a majority either way.
+// Without async_persist the leader counts its whole log, which is correct only because the
+// driver handles no input between ready() and the end of its persist step.
 //
 // Protocol choices: randomized election timeout in [E, 2E) ticks; RequestVote with the
 // up-to-date check; AppendEntries with consistency check, conflict truncation and a fast-backup
@@ -49,6 +57,7 @@ struct RaftConfig {
   int heartbeat_ticks = 2;      // must be < election_ticks
   uint64_t seed = 1;            // randomizes election timeouts
   std::size_t max_entries_per_message = 512;
+  bool async_persist = false;   // see the header comment: the driver calls persisted()
   RaftBugs bugs;
 };
 
@@ -96,6 +105,9 @@ class RaftCore {
   std::optional<uint64_t> propose(std::string command);
   // Registers a read; false when not leader (answer not-leader with leader()).
   bool read_index(uint64_t request_id);
+  // async_persist only: everything the driver saved up to the entry (index, term) is durable.
+  // Ignored when that entry is no longer in the log (truncated since) or already reported.
+  void persisted(uint64_t index, uint64_t term);
   Ready ready();
 
   const NodeId& id() const { return cfg_.id; }
@@ -104,6 +116,7 @@ class RaftCore {
   const NodeId& vote() const { return vote_; }
   const NodeId& leader() const { return leader_; }  // empty = unknown
   uint64_t commit_index() const { return commit_; }
+  uint64_t durable_index() const { return durable_; }  // async_persist: own log durable up to
   uint64_t last_index() const { return log_.size() - 1; }
   uint64_t term_at(uint64_t index) const { return log_.at(index).term; }
   const Entry& entry(uint64_t index) const { return log_.at(index); }
@@ -154,6 +167,7 @@ class RaftCore {
   Role role_ = Role::Follower;
   NodeId leader_;
   uint64_t commit_ = 0;
+  uint64_t durable_ = 0;  // async_persist: log_[1..durable_] is known durable
   uint64_t applied_ = 0;  // handed out through ready().committed
   int election_elapsed_ = 0;
   int randomized_election_ticks_ = 0;

@@ -6,6 +6,9 @@
 // save() buffers a Ready's persist part; sync() makes everything buffered durable with one
 // fdatasync (group commit). When superseded records dominate the file, sync() compacts it with
 // an atomic rewrite. Throws sut::SutError on I/O errors.
+// Background fsync (faultline-raftd): write_out() on the owner thread after save(), datasync()
+// on any thread (see DurableLog for the rules), and compact_if_due() on the owner thread only
+// while no datasync() is running; sync() = write_out + datasync + compact_if_due.
 #pragma once
 #include <optional>
 #include <string>
@@ -24,6 +27,9 @@ class RaftStorage {
 
   void save(const std::optional<HardState>& hard, const std::vector<Entry>& entries);
   void sync();
+  void write_out() { log_.write_out(); }
+  void datasync() const { log_.datasync(); }
+  bool compact_if_due();  // true if it rewrote the file (which is then durable)
 
  private:
   explicit RaftStorage(sut::DurableLog log, PersistentState mirror, std::size_t records);

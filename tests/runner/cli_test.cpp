@@ -1,11 +1,12 @@
 // `faultline test` on the command line: --list, bad combinations refused with exit 254 and a
 // message naming the problem (before anything is stored), a noop run's exit code and summary,
-// --spec reuse, and a stop request ending a long run early (heal, check, store still happen).
+// --spec reuse, --test-count, and a stop request ending a long run early (heal, check, store still happen).
 #include <catch2/catch.hpp>
 
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdio>
@@ -122,4 +123,19 @@ TEST_CASE("run: a stop request ends the main phase early and the run is still ch
   CHECK(o.results["valid"] == true);
   CHECK(o.results["timings_s"]["main_phase_end"].get<double>() < 60);  // not the 600 s limit
   CHECK(o.results["stats"]["ok"].get<int64_t>() > 0);
+}
+
+TEST_CASE("cli test: --test-count N stores N runs with consecutive seeds") {
+  TempDir d;
+  const std::string store = (d.path / "store").string();
+  Result r = run_cli("test --system none --workload noop --time-limit 0.2 --concurrency 1 --seed 10 "
+                     "--test-count 2 --no-progress --store " + store);
+  CHECK(r.code == 0);
+  std::vector<uint64_t> seeds;
+  for (const auto& e : fs::directory_iterator(d.path / "store" / "none-noop")) {
+    if (e.path().filename() == "latest") continue;
+    seeds.push_back(read_spec_file((e.path() / "test.json").string()).seed);
+  }
+  std::sort(seeds.begin(), seeds.end());
+  CHECK(seeds == std::vector<uint64_t>{10, 11});
 }

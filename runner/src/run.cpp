@@ -201,8 +201,11 @@ std::string join(const std::vector<std::string>& v, const char* sep = "; ") {
   return s;
 }
 
-// The fault a `--nemesis KIND` means in a schedule: Jepsen-like defaults per kind.
-nemesis::FaultSpec default_fault(const std::string& kind) {
+// The fault a `--nemesis KIND[:TARGET]` means in a schedule: Jepsen-like defaults per kind,
+// the target replaced when one is given (partition:T isolates T from the rest).
+nemesis::FaultSpec default_fault(const std::string& entry) {
+  const NemesisEntry ne = parse_nemesis_entry(entry);
+  const std::string& kind = ne.kind;
   nemesis::FaultSpec f;
   f.kind = kind;
   if (kind == "partition") {
@@ -213,6 +216,11 @@ nemesis::FaultSpec default_fault(const std::string& kind) {
     f.target = "minority";
   } else {
     f.target = "minority";
+  }
+  if (!ne.target.empty()) {
+    f.target = ne.target;
+    // A partition's shapes other than isolate span every node: a target means "cut these off".
+    if (kind == "partition" && ne.target != "all") f.params = {{"shape", "isolate"}};
   }
   return f;
 }
@@ -417,7 +425,8 @@ RunOutcome run_test(const TestSpec& spec_in, const RunOptions& ropts) {
     ctx.control_netns = nodes.control_netns;
     ctx.local_processes = spec.nodes.mode == NodesMode::LocalProcesses;
     ctx.client_timeout_s = spec.client_timeout_s;
-    if (std::find(spec.nemesis.begin(), spec.nemesis.end(), "clock") != spec.nemesis.end()) {
+    if (std::any_of(spec.nemesis.begin(), spec.nemesis.end(),
+                    [](const std::string& e) { return parse_nemesis_entry(e).kind == "clock"; })) {
       nemesis::NemesisConfig nc;
       for (const auto& n : node_names) ctx.daemon_env[n] = nemesis::faketime_env(nc, n);
     }
@@ -467,7 +476,16 @@ RunOutcome run_test(const TestSpec& spec_in, const RunOptions& ropts) {
       sh.restart = h.restart;
       sh.restart_cmd = h.restart_cmd;
       System* sys = system.get();
-      sh.primaries = [sys] { return sys->primaries(); };
+      // A fault aimed at the leader may fire mid-election (e.g. just after a partition heals):
+      // wait, bounded, for one to be named rather than failing the fault at once.
+      sh.primaries = [sys] {
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+        for (;;) {
+          auto p = sys->primaries();
+          if (!p.empty() || std::chrono::steady_clock::now() >= until) return p;
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+      };
       nemesis::NemesisConfig nc;
       nc.journal_path = nodes.journal_path;
       nc.seed = spec.seed;

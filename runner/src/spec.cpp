@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include <faultline/nemesis/fault.h>
+#include <faultline/nemesis/target.h>
 #include <faultline/workloads/workload.h>
 
 #include "faultline/runner/system.h"
@@ -172,6 +173,17 @@ bool is_network_fault(const std::string& kind) {
   return kind == "partition" || kind == "loss" || kind == "rate" || kind == "delay";
 }
 
+NemesisEntry parse_nemesis_entry(const std::string& entry) {
+  NemesisEntry e;
+  const size_t colon = entry.find(':');
+  e.kind = entry.substr(0, colon);
+  if (colon != std::string::npos) {
+    e.target = entry.substr(colon + 1);
+    std::replace(e.target.begin(), e.target.end(), '+', ',');
+  }
+  return e;
+}
+
 void validate(const TestSpec& s) {
   if (s.system.empty()) throw SpecError("no --system given (faultline test --list shows them)");
   if (s.workload.empty()) throw SpecError("no --workload given (faultline test --list shows them)");
@@ -198,11 +210,31 @@ void validate(const TestSpec& s) {
     }
   }
   const auto kinds = nemesis::fault_kinds();
-  for (const auto& k : s.nemesis) {
+  for (const auto& entry : s.nemesis) {
+    const NemesisEntry ne = parse_nemesis_entry(entry);
+    const std::string& k = ne.kind;
     if (std::find(kinds.begin(), kinds.end(), k) == kinds.end()) {
       std::string known;
       for (const auto& x : kinds) known += (known.empty() ? "" : ", ") + x;
       throw SpecError("unknown nemesis fault '" + k + "' (known: " + known + ")");
+    }
+    if (entry.find(':') != std::string::npos) {
+      try {
+        if (ne.target.empty()) throw std::invalid_argument("empty target");
+        const nemesis::TargetSpec t = nemesis::parse_target(ne.target);
+        // Node names are known up front for the nodes the runner makes itself: n1..nN.
+        if (t.kind == nemesis::TargetSpec::Kind::List &&
+            (s.nodes.mode == NodesMode::LocalCluster || s.nodes.mode == NodesMode::LocalProcesses))
+          for (const auto& n : t.names) {
+            bool known = false;
+            for (int i = 1; i <= s.nodes.count; ++i)
+              known = known || (n.size() > 1 && n[0] == 'n' && n.substr(1) == std::to_string(i));
+            if (!known) throw std::invalid_argument("no node named '" + n + "'");
+          }
+      } catch (const std::invalid_argument& e) {
+        throw SpecError("nemesis '" + entry + "': bad target '" + ne.target + "' (" + e.what() +
+                        "; use one, minority, majority, all, primaries or n1+n2)");
+      }
     }
     if (s.nodes.mode == NodesMode::LocalProcesses && is_network_fault(k))
       throw SpecError("nemesis '" + k + "' needs network namespaces or real hosts; with "

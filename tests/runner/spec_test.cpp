@@ -129,3 +129,31 @@ TEST_CASE("spec: a workload needing ops the system does not serve is refused") {
   s.workload = "register";
   CHECK_NOTHROW(validate(s));
 }
+
+TEST_CASE("spec: a nemesis entry may name its target (KIND:TARGET)") {
+  NemesisEntry e = parse_nemesis_entry("kill:primaries");
+  CHECK(e.kind == "kill");
+  CHECK(e.target == "primaries");
+  e = parse_nemesis_entry("pause:n1+n3");
+  CHECK(e.kind == "pause");
+  CHECK(e.target == "n1,n3");
+  e = parse_nemesis_entry("partition");
+  CHECK(e.kind == "partition");
+  CHECK(e.target.empty());
+  TestSpec s = base();
+  s.nemesis = {"kill:primaries", "pause:n1+n2", "kill:majority"};
+  CHECK_NOTHROW(validate(s));
+  s.nodes.mode = NodesMode::LocalCluster;
+  s.nemesis = {"partition:primaries", "partition:n2"};
+  CHECK_NOTHROW(validate(s));
+  // The comma list of the flag/JSON string keeps the targets.
+  TestSpec j = spec_from_json({{"system", "raft"}, {"workload", "noop"}, {"nemesis", "partition,kill:primaries"}});
+  REQUIRE(j.nemesis.size() == 2);
+  CHECK(j.nemesis[1] == "kill:primaries");
+  s.nemesis = {"kill:"};
+  CHECK_THROWS_WITH(validate(s), Catch::Contains("bad target"));
+  s.nemesis = {"kill:n9"};
+  CHECK_THROWS_WITH(validate(s), Catch::Contains("no node named 'n9'"));
+  s.nemesis = {"earthquake:primaries"};
+  CHECK_THROWS_WITH(validate(s), Catch::Contains("unknown nemesis fault 'earthquake'"));
+}

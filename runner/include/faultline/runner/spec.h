@@ -22,7 +22,7 @@
 // The default name is "<system>[-<bug>]-<workload>".
 //
 // validate() throws SpecError with a message a user can act on for: unknown system / bug /
-// workload / fault kind, a workload needing ops the system does not serve, partition (or any
+// workload / fault kind / fault target, a workload needing ops the system does not serve, partition (or any
 // network fault) with local processes, non-positive time limit / concurrency, bad node counts.
 #pragma once
 #include <cstdint>
@@ -61,7 +61,7 @@ struct TestSpec {
   std::string bug;               // empty = none
   std::string workload;
   Json workload_params = Json::object();
-  std::vector<std::string> nemesis;  // fault kinds; empty = no nemesis
+  std::vector<std::string> nemesis;  // fault kinds (KIND or KIND:TARGET); empty = no nemesis
   double nemesis_interval_s = 5;
   NodesSpec nodes;
   double time_limit_s = 60;
@@ -79,6 +79,18 @@ struct TestSpec {
   std::string default_name() const;
   std::string effective_name() const { return name.empty() ? default_name() : name; }
 };
+
+// A nemesis entry is KIND (the kind's default target) or KIND:TARGET with TARGET as in
+// nemesis/target.h: one, minority, majority, all, primaries or n1+n2 (nodes joined by '+', as ','
+// separates entries), e.g. `--nemesis partition,kill:primaries` kills the current leader;
+// for partition a target other than all isolates those nodes from the rest
+// (`partition:primaries` cuts the leader off).
+struct NemesisEntry {
+  std::string kind;
+  std::string target;  // empty = the kind's default
+};
+// Splits at the first ':' and turns '+' in the target into ','; no validation (validate does it).
+NemesisEntry parse_nemesis_entry(const std::string& entry);
 
 Json spec_to_json(const TestSpec& s);
 // Throws SpecError naming the bad member.

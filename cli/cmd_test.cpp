@@ -202,7 +202,7 @@ CommandRun setup_test(CLI::App& app) {
   app.add_option("--system", s.system, "System under test (see --list)");
   app.add_option("--bug", s.bug, "Switch on one of the system's documented bugs");
   app.add_option("--workload", s.workload, "Workload (see --list)");
-  app.add_option("--nemesis", a->nemesis, "Faults, comma separated: partition,kill,pause,clock,... (default: none)");
+  app.add_option("--nemesis", a->nemesis, "Faults, comma separated: partition,kill,pause,clock,...; KIND:TARGET aims one (kill:primaries kills the leader, partition:primaries cuts it off; targets one, minority, majority, all, primaries, n1+n2) (default: none)");
   app.add_option("--nemesis-interval", s.nemesis_interval_s, "Seconds between fault starts/stops (default 5)");
   auto* nodes = app.add_option("--nodes", a->nodes, "Number of nodes of a fresh local cluster (root), or a host list h1,h2:2222");
   auto* file = app.add_option("--nodes-file", s.nodes.nodes_file, "Real hosts, one '[name] host[:port]' a line");

@@ -225,6 +225,27 @@ nemesis::FaultSpec default_fault(const std::string& entry) {
   return f;
 }
 
+// Local processes run as the invoking user: the daemons are its own processes, so the nemesis's
+// kill/pause need no sudo (which a non-root user may not have). Forwards everything else.
+class OwnProcessesRemote final : public control::Remote {
+ public:
+  explicit OwnProcessesRemote(std::unique_ptr<control::Remote> inner) : inner_(std::move(inner)) {}
+  const std::string& node() const override { return inner_->node(); }
+  control::ExecResult exec(const std::string& cmd, const control::ExecOptions& opts) override {
+    control::ExecOptions o = opts;
+    o.sudo = false;
+    return inner_->exec(cmd, o);
+  }
+  void upload(const std::string& l, const std::string& r, int mode) override { inner_->upload(l, r, mode); }
+  void download(const std::string& r, const std::string& l) override { inner_->download(r, l); }
+  int64_t spawn(const std::string& cmd, const control::SpawnOptions& so) override {
+    return inner_->spawn(cmd, so);
+  }
+
+ private:
+  std::unique_ptr<control::Remote> inner_;
+};
+
 // Nodes of the run, whatever their kind, and what must be undone at the end.
 struct Nodes {
   std::optional<control::Cluster> cluster;  // local cluster / hosts
@@ -255,7 +276,7 @@ void open_nodes(const TestSpec& spec, Nodes& n, RunLog& log) {
         control::LocalRemoteOptions o;
         o.node = name;
         o.prefix_argv = {"env", "-C", dir};  // every command runs in the node's directory
-        n.local_remotes.push_back(control::make_local_remote(o));
+        n.local_remotes.push_back(std::make_unique<OwnProcessesRemote>(control::make_local_remote(o)));
         SystemNode sn;
         sn.name = name;
         sn.host = "127.0.0.1";
@@ -541,7 +562,10 @@ RunOutcome run_test(const TestSpec& spec_in, const RunOptions& ropts) {
             final_cv.wait(lk, [&] { return final_released; });
             continue;
           }
-          step = workloads::next(gcfg, gstate, {g, process});
+          // After an early stop the generator must see its time limit as reached, or it would
+          // go on with main-phase ops instead of the final phase.
+          step = workloads::next(gcfg, gstate,
+                                 {main_over.load() ? std::max(g, main_end_ns) : g, process});
           if (std::holds_alternative<workloads::Exhausted>(step)) {
             if (!final_released) ++parked;
             parked_cv.notify_all();

@@ -5,7 +5,7 @@
 //  - (root) SIGKILL of the control process mid-run: the history reads to its last line,
 //    `check --store` re-analyses it, `faultline cluster heal` brings the killed daemon back.
 //  - (root) raft --bug stale-read under partitions: invalid, the stale read named.
-// The key-value workload is `register` once it is registered, else `noop` (lifecycle only).
+//  - paxos on --local-processes under kill: valid.
 #include <catch2/catch.hpp>
 
 #include <signal.h>
@@ -20,7 +20,6 @@
 
 #include <faultline/control/local_cluster.h>
 #include <faultline/core/formats.h>
-#include <faultline/workloads/workload.h>
 
 #include "faultline/runner/run.h"
 #include "faultline/runner/store.h"
@@ -39,12 +38,6 @@ struct TempDir {
   }
   ~TempDir() { fs::remove_all(path); }
 };
-
-std::string kv_workload() {
-  for (const auto& w : workloads::workload_names())
-    if (w == "register") return w;
-  return "noop";
-}
 
 std::vector<Json> read_lines(const std::string& path) {
   std::ifstream in(path);
@@ -156,7 +149,7 @@ TEST_CASE("e2e: raft on local processes under kill") {
   TempDir d;
   TestSpec s;
   s.system = "raft";
-  s.workload = kv_workload();
+  s.workload = "register";
   s.nodes.mode = NodesMode::LocalProcesses;
   s.nodes.count = 3;
   s.nemesis = {"kill"};
@@ -203,7 +196,7 @@ TEST_CASE("e2e: raft on a local cluster under partition and kill (root)") {
   control::local_cluster_up({.name = g.name, .nodes = 3, .ready_timeout_ms = 15'000});
   TestSpec s;
   s.system = "raft";
-  s.workload = kv_workload();
+  s.workload = "register";
   s.nodes.mode = NodesMode::Cluster;
   s.nodes.cluster = g.name;
   s.nemesis = {"partition", "kill"};
@@ -239,7 +232,7 @@ TEST_CASE("e2e: SIGKILL of the control process mid-run (root)") {
   control::local_cluster_up({.name = g.name, .nodes = 3, .ready_timeout_ms = 15'000});
   const std::string exe = std::string(FAULTLINE_BINARY_DIR) + "/cli/faultline";
   const std::string store = (d.path / "store").string();
-  const std::string workload = kv_workload();
+  const std::string workload = "register";
   pid_t child = ::fork();
   REQUIRE(child >= 0);
   if (child == 0) {
@@ -298,7 +291,6 @@ TEST_CASE("e2e: raft --bug stale-read under partitions is invalid, the stale rea
     WARN("skipped: a local cluster needs root");
     return;
   }
-  REQUIRE(kv_workload() == "register");
   TempDir d;
   ClusterGuard g{"rts" + std::to_string(::getpid() % 100000)};
   control::local_cluster_up({.name = g.name, .nodes = 3, .ready_timeout_ms = 15'000});
@@ -330,4 +322,31 @@ TEST_CASE("e2e: raft --bug stale-read under partitions is invalid, the stale rea
   const int64_t idx = failures[0]["op"];
   REQUIRE(idx < static_cast<int64_t>(h.size()));
   CHECK(h[static_cast<size_t>(idx)].f == "read");
+}
+
+TEST_CASE("e2e: paxos on local processes under kill") {
+  TempDir d;
+  TestSpec s;
+  s.system = "paxos";
+  s.workload = "register";
+  s.nodes.mode = NodesMode::LocalProcesses;
+  s.nodes.count = 3;
+  s.nemesis = {"kill"};
+  s.nemesis_interval_s = 1;
+  s.time_limit_s = 3;
+  s.concurrency = 3;
+  s.rate = 150;
+  s.seed = 9;
+  s.store = (d.path / "store").string();
+  RunOptions ro;
+  ro.progress = false;
+  RunOutcome o = run_test(s, ro);
+  INFO(o.results.dump(2));
+  CHECK(o.exit_code == 0);
+  CHECK(o.results["valid"] == true);
+  CHECK(o.results["recovered"] == true);
+  CHECK(o.results["errors"].empty());
+  CHECK(o.results["stats"]["ok"].get<int64_t>() > 0);
+  CHECK(o.results["stats"]["nemesis_ops"].get<int64_t>() >= 4);
+  for (const char* n : {"n1", "n2", "n3"}) CHECK(fs::exists(fs::path(o.run_dir) / "nodes" / n / "paxos.log"));
 }

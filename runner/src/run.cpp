@@ -339,6 +339,19 @@ struct Counters {
   std::atomic<int64_t> invocations{0}, ok{0}, fail{0}, info{0}, nemesis{0};
 };
 
+// The workload's options from a spec: the same for a run and for re-checking a stored one.
+workloads::WorkloadOptions workload_options(const TestSpec& spec) {
+  workloads::WorkloadOptions wopts;
+  wopts.concurrency = spec.concurrency;
+  wopts.time_limit_ns = static_cast<int64_t>(spec.time_limit_s * 1e9);
+  wopts.params = spec.workload_params;
+  wopts.key_count = spec.workload_params.value("key_count", int64_t{0});
+  wopts.ops_per_key = spec.workload_params.value("ops_per_key", int64_t{0});
+  wopts.keys_in_flight = spec.workload_params.value("keys_in_flight", 0);
+  wopts.check_timeout_s = spec.workload_params.value("check_timeout_s", 60.0);
+  return wopts;
+}
+
 }  // namespace
 
 int exit_code_for(const Json& results) {
@@ -355,14 +368,7 @@ RunOutcome run_test(const TestSpec& spec_in, const RunOptions& ropts) {
   const std::string name = spec.effective_name();
   spec.name = name;
   auto workload = workloads::make_workload(spec.workload);
-  workloads::WorkloadOptions wopts;
-  wopts.concurrency = spec.concurrency;
-  wopts.time_limit_ns = static_cast<int64_t>(spec.time_limit_s * 1e9);
-  wopts.params = spec.workload_params;
-  wopts.key_count = spec.workload_params.value("key_count", int64_t{0});
-  wopts.ops_per_key = spec.workload_params.value("ops_per_key", int64_t{0});
-  wopts.keys_in_flight = spec.workload_params.value("keys_in_flight", 0);
-  wopts.check_timeout_s = spec.workload_params.value("check_timeout_s", 60.0);
+  workloads::WorkloadOptions wopts = workload_options(spec);
 
   workloads::GeneratorConfig gcfg;
   workload->configure(gcfg, wopts);
@@ -768,14 +774,7 @@ RunOutcome check_stored_run(const std::string& run_dir_in) {
   const std::string dir = resolve_run_dir(run_dir_in);
   TestSpec spec = spec_from_json(read_json_file(dir + "/test.json"));
   auto workload = workloads::make_workload(spec.workload);
-  workloads::WorkloadOptions wopts;
-  wopts.concurrency = spec.concurrency;
-  wopts.time_limit_ns = static_cast<int64_t>(spec.time_limit_s * 1e9);
-  wopts.params = spec.workload_params;
-  wopts.key_count = spec.workload_params.value("key_count", int64_t{0});
-  wopts.ops_per_key = spec.workload_params.value("ops_per_key", int64_t{0});
-  wopts.keys_in_flight = spec.workload_params.value("keys_in_flight", 0);
-  wopts.check_timeout_s = spec.workload_params.value("check_timeout_s", 60.0);
+  workloads::WorkloadOptions wopts = workload_options(spec);
   workloads::GeneratorConfig unused;
   workload->configure(unused, wopts);  // the workload's contract: configure() before check()
 

@@ -14,9 +14,11 @@
 #include <thread>
 
 #include "faultline/runner/run.h"
+#include "runner_test_util.h"
 
 using namespace faultline;
 using namespace faultline::runner;
+using namespace runner_test;
 namespace fs = std::filesystem;
 
 namespace {
@@ -39,15 +41,6 @@ Result run_cli(const std::string& args) {
   return r;
 }
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char t[] = "/tmp/faultline-cli-test-XXXXXX";
-    path = ::mkdtemp(t);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
-
 }  // namespace
 
 TEST_CASE("cli test: --list shows systems with bugs, workloads and nemeses") {
@@ -58,7 +51,7 @@ TEST_CASE("cli test: --list shows systems with bugs, workloads and nemeses") {
 }
 
 TEST_CASE("cli test: bad combinations exit 254 with a clear message and store nothing") {
-  TempDir d;
+  TempDir d("faultline-cli-test");
   const std::string store = " --store " + (d.path / "store").string();
   struct Case {
     std::string args, message;
@@ -83,7 +76,7 @@ TEST_CASE("cli test: bad combinations exit 254 with a clear message and store no
 }
 
 TEST_CASE("cli test: a noop run exits 0, prints verdict and store path; --spec reruns it") {
-  TempDir d;
+  TempDir d("faultline-cli-test");
   const std::string store = (d.path / "store").string();
   Result r = run_cli("test --system none --workload noop --time-limit 0.3 --concurrency 2 --seed 4 "
                      "--no-progress --store " + store);
@@ -102,7 +95,7 @@ TEST_CASE("cli test: a noop run exits 0, prints verdict and store path; --spec r
 }
 
 TEST_CASE("run: a stop request ends the main phase early and the run is still checked") {
-  TempDir d;
+  TempDir d("faultline-cli-test");
   TestSpec s;
   s.system = "none";
   s.workload = "noop";
@@ -126,7 +119,7 @@ TEST_CASE("run: a stop request ends the main phase early and the run is still ch
 }
 
 TEST_CASE("cli test: --test-count N stores N runs with consecutive seeds") {
-  TempDir d;
+  TempDir d("faultline-cli-test");
   const std::string store = (d.path / "store").string();
   Result r = run_cli("test --system none --workload noop --time-limit 0.2 --concurrency 1 --seed 10 "
                      "--test-count 2 --no-progress --store " + store);

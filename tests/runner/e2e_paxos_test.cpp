@@ -29,67 +29,15 @@
 #include <faultline/nemesis/schedule.h>
 
 #include "faultline/runner/run.h"
+#include "runner_test_util.h"
 
 using namespace faultline;
 using namespace faultline::runner;
 namespace fs = std::filesystem;
 
+using namespace runner_test;
+
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char t[] = "/tmp/faultline-e2e-paxos-XXXXXX";
-    path = ::mkdtemp(t);
-  }
-  ~TempDir() {
-    if (!std::getenv("FAULTLINE_KEEP_E2E")) fs::remove_all(path);
-  }
-};
-
-struct ClusterGuard {
-  std::string name;
-  ~ClusterGuard() {
-    try {
-      control::local_cluster_down(name);
-    } catch (...) {
-    }
-  }
-};
-
-std::vector<Json> read_lines(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<Json> out;
-  std::string line;
-  while (std::getline(in, line))
-    if (!line.empty()) out.push_back(Json::parse(line));
-  return out;
-}
-
-int count_substr(const std::string& file, const std::string& what) {
-  std::ifstream in(file);
-  std::string line;
-  int n = 0;
-  while (std::getline(in, line))
-    if (line.find(what) != std::string::npos) ++n;
-  return n;
-}
-
-// Successful nemesis start ops of the run, by f ("start-kill" -> the node lists they hit).
-std::map<std::string, std::vector<std::vector<std::string>>> fault_starts(const std::string& run_dir) {
-  std::map<std::string, std::vector<std::vector<std::string>>> out;
-  for (const auto& op : read_lines(run_dir + "/history.jsonl")) {
-    if (op["process"] != "nemesis" || op["type"] != "info") continue;
-    const std::string f = op["f"];
-    if (f.rfind("start-", 0) != 0) continue;
-    if (op["value"].is_object() && op["value"].contains("error")) continue;
-    std::vector<std::string> nodes;
-    if (op["value"].is_object() && op["value"].contains("nodes"))
-      for (const auto& n : op["value"]["nodes"]) nodes.push_back(n);
-    out[f].push_back(nodes);
-  }
-  return out;
-}
 
 // The final phase starts only after every main-phase op completed (the runner's barrier): the
 // first final op ("final-read" of broadcast, "drain" of queue) comes after the last main-phase
@@ -117,26 +65,16 @@ void check_final_after_main(const std::string& run_dir, const std::string& final
 // The first seed >= from whose fault plan (as the runner makes it: default faults, random order)
 // starts both a partition and a kill.
 uint64_t seed_with_both_faults(uint64_t from, double interval_s, double time_limit_s) {
-  for (uint64_t seed = from; seed < from + 100; ++seed) {
-    nemesis::ScheduleSpec ss;
-    for (const char* k : {"partition", "kill"}) {
-      nemesis::FaultSpec f;
-      f.kind = k;
-      // As runner/src/run.cpp default_fault() makes them (target draws may share the RNG).
-      f.target = f.kind == "partition" ? "all" : "minority";
-      if (f.kind == "partition") f.params = {{"shape", "random-halves"}};
-      ss.faults.push_back(f);
-    }
-    ss.interval_ms = static_cast<int64_t>(interval_s * 1000);
-    ss.time_limit_ms = static_cast<int64_t>(time_limit_s * 1000);
-    ss.seed = seed;
-    std::set<size_t> kinds;
-    for (const auto& op : nemesis::make_schedule(ss, {"n1", "n2", "n3"}))
-      if (op.action == nemesis::ScheduledOp::Action::Start) kinds.insert(op.fault_index);
-    if (kinds.size() == 2) return seed;
+  std::vector<nemesis::FaultSpec> faults;
+  for (const char* k : {"partition", "kill"}) {
+    nemesis::FaultSpec f;
+    f.kind = k;
+    // As runner/src/run.cpp default_fault() makes them (target draws may share the RNG).
+    f.target = f.kind == "partition" ? "all" : "minority";
+    if (f.kind == "partition") f.params = {{"shape", "random-halves"}};
+    faults.push_back(f);
   }
-  FAIL("no seed in 100 plans both a partition and a kill");
-  return 0;
+  return seed_starting_every_fault(faults, from, 100, interval_s, time_limit_s);
 }
 
 TestSpec paxos_spec(const std::string& cluster, const std::string& store) {
@@ -152,18 +90,12 @@ TestSpec paxos_spec(const std::string& cluster, const std::string& store) {
   return s;
 }
 
-bool is_root() { return ::geteuid() == 0; }
-
 }  // namespace
 
 TEST_CASE("e2e paxos: local cluster under partition and kill is valid for every workload (root)") {
-  if (!is_root()) {
-    WARN("skipped: a local cluster (network namespaces + sshd) needs root");
-    return;
-  }
-  TempDir d;
-  ClusterGuard g{"pxe" + std::to_string(::getpid() % 100000)};
-  control::local_cluster_up({.name = g.name, .nodes = 3, .ready_timeout_ms = 15'000});
+  RUNNER_TEST_SKIP_UNLESS_ROOT();
+  TempDir d("faultline-e2e-paxos");
+  LocalCluster g("pxe");
   uint64_t seed = 1;
   for (const char* workload :
        {"register", "cas-register", "set", "lock", "unique-names", "broadcast", "queue"}) {
@@ -172,15 +104,10 @@ TEST_CASE("e2e paxos: local cluster under partition and kill is valid for every 
     s.nemesis = {"partition", "kill"};
     s.seed = seed = seed_with_both_faults(seed, s.nemesis_interval_s, s.time_limit_s);
     ++seed;
-    RunOptions ro;
-    ro.progress = false;
-    RunOutcome o = run_test(s, ro);
+    RunOutcome o = run_quiet(s);
     INFO("workload " << workload << ", seed " << s.seed << ", run " << o.run_dir << "\n"
                      << o.results.dump(2).substr(0, 6000));
-    CHECK(o.results["valid"] == true);
-    CHECK(o.exit_code == 0);
-    CHECK(o.results["recovered"] == true);
-    CHECK(o.results["errors"].empty());
+    check_valid_run(o);
     // Faults of both kinds really happened, and the clients got real work done.
     auto starts = fault_starts(o.run_dir);
     CHECK(starts["start-partition"].size() >= 1);
@@ -194,13 +121,9 @@ TEST_CASE("e2e paxos: local cluster under partition and kill is valid for every 
 }
 
 TEST_CASE("e2e paxos: --bug no-persist under whole-cluster kills loses acknowledged adds (root)") {
-  if (!is_root()) {
-    WARN("skipped: a local cluster (network namespaces + sshd) needs root");
-    return;
-  }
-  TempDir d;
-  ClusterGuard g{"pxn" + std::to_string(::getpid() % 100000)};
-  control::local_cluster_up({.name = g.name, .nodes = 3, .ready_timeout_ms = 15'000});
+  RUNNER_TEST_SKIP_UNLESS_ROOT();
+  TempDir d("faultline-e2e-paxos");
+  LocalCluster g("pxn");
   // Killing only a majority (2 of 3) rarely shows the bug: the surviving node keeps running
   // elections with ever higher ballots while the others are down, wins once they restart, and
   // re-proposes everything it holds (5 seeds of majority kills found nothing). Killing every
@@ -214,26 +137,24 @@ TEST_CASE("e2e paxos: --bug no-persist under whole-cluster kills loses acknowled
     s.seed = seed;
     return s;
   };
-  RunOptions ro;
-  ro.progress = false;
   {
-    RunOutcome o = run_test(spec(1, ""), ro);
+    RunOutcome o = run_quiet(spec(1, ""));
     INFO("correct build, run " << o.run_dir << "\n" << o.results.dump(2).substr(0, 4000));
     CHECK(o.results["valid"] == true);
     CHECK(o.results["errors"].empty());
     CHECK(o.results["workload"]["lost_count"] == 0);
     auto starts = fault_starts(o.run_dir);
     REQUIRE(starts["start-kill"].size() >= 1);
-    for (const auto& nodes : starts["start-kill"]) CHECK(nodes.size() == 3);
+    for (const auto& v : starts["start-kill"]) CHECK(fault_nodes(v).size() == 3);
   }
   bool found = false;
   std::string where;
   for (uint64_t seed = 1; seed <= 5 && !found; ++seed) {
-    RunOutcome o = run_test(spec(seed, "no-persist"), ro);
+    RunOutcome o = run_quiet(spec(seed, "no-persist"));
     INFO("seed " << seed << ", run " << o.run_dir << "\n" << o.results.dump(2).substr(0, 4000));
     auto starts = fault_starts(o.run_dir);
     REQUIRE(starts["start-kill"].size() >= 1);
-    for (const auto& nodes : starts["start-kill"]) CHECK(nodes.size() == 3);
+    for (const auto& v : starts["start-kill"]) CHECK(fault_nodes(v).size() == 3);
     if (o.results["valid"] == false) {
       found = true;
       where = o.run_dir;
@@ -248,7 +169,7 @@ TEST_CASE("e2e paxos: --bug no-persist under whole-cluster kills loses acknowled
 }
 
 TEST_CASE("e2e paxos: on local processes under majority kills is valid, daemons restarted") {
-  TempDir d;
+  TempDir d("faultline-e2e-paxos");
   TestSpec s;
   s.system = "paxos";
   s.workload = "queue";
@@ -261,20 +182,16 @@ TEST_CASE("e2e paxos: on local processes under majority kills is valid, daemons 
   s.rate = 100;
   s.seed = 4;
   s.store = (d.path / "store").string();
-  RunOptions ro;
-  ro.progress = false;
-  RunOutcome o = run_test(s, ro);
+  RunOutcome o = run_quiet(s);
   INFO("run " << o.run_dir << "\n" << o.results.dump(2).substr(0, 6000));
-  CHECK(o.results["valid"] == true);
-  CHECK(o.exit_code == 0);
-  CHECK(o.results["recovered"] == true);
-  CHECK(o.results["errors"].empty());
+  check_valid_run(o);
   CHECK(o.results["stats"]["ok"].get<int64_t>() >= 50);
   check_final_after_main(o.run_dir, "drain");
   auto starts = fault_starts(o.run_dir);
   REQUIRE(starts["start-kill"].size() >= 2);
   std::map<std::string, int> kills;
-  for (const auto& nodes : starts["start-kill"]) {
+  for (const auto& v : starts["start-kill"]) {
+    const auto nodes = fault_nodes(v);
     CHECK(nodes.size() == 2);  // the kill:majority target took effect
     for (const auto& n : nodes) ++kills[n];
   }
@@ -287,13 +204,9 @@ TEST_CASE("e2e paxos: on local processes under majority kills is valid, daemons 
 }
 
 TEST_CASE("e2e paxos: --bug skip-promise-check under partitions is invalid (root)") {
-  if (!is_root()) {
-    WARN("skipped: a local cluster (network namespaces + sshd) needs root");
-    return;
-  }
-  TempDir d;
-  ClusterGuard g{"pxs" + std::to_string(::getpid() % 100000)};
-  control::local_cluster_up({.name = g.name, .nodes = 3, .ready_timeout_ms = 15'000});
+  RUNNER_TEST_SKIP_UNLESS_ROOT();
+  TempDir d("faultline-e2e-paxos");
+  LocalCluster g("pxs");
   // The bug needs an isolated leader that still leads when the partition heals (it steps down
   // after 2x the 300 ms election timeout without a majority) while the majority side has elected
   // a new one: 0.5 s partitions. Measured: 4 of 7 seeds found it; 7 of 7 correct-build runs under
@@ -309,10 +222,8 @@ TEST_CASE("e2e paxos: --bug skip-promise-check under partitions is invalid (root
     s.seed = seed;
     return s;
   };
-  RunOptions ro;
-  ro.progress = false;
   {
-    RunOutcome o = run_test(spec(1, ""), ro);
+    RunOutcome o = run_quiet(spec(1, ""));
     INFO("correct build, run " << o.run_dir << "\n" << o.results.dump(2).substr(0, 4000));
     CHECK(o.results["valid"] == true);
     CHECK(o.results["errors"].empty());
@@ -321,7 +232,7 @@ TEST_CASE("e2e paxos: --bug skip-promise-check under partitions is invalid (root
   bool found = false;
   std::string where;
   for (uint64_t seed = 1; seed <= 8 && !found; ++seed) {
-    RunOutcome o = run_test(spec(seed, "skip-promise-check"), ro);
+    RunOutcome o = run_quiet(spec(seed, "skip-promise-check"));
     INFO("seed " << seed << ", run " << o.run_dir << "\n" << o.results.dump(2).substr(0, 4000));
     REQUIRE(fault_starts(o.run_dir)["start-partition"].size() >= 3);
     if (o.results["valid"] == false) {

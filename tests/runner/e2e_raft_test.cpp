@@ -23,45 +23,19 @@
 #include <faultline/nemesis/schedule.h>
 
 #include "faultline/runner/run.h"
+#include "runner_test_util.h"
 
 using namespace faultline;
 using namespace faultline::runner;
 namespace fs = std::filesystem;
 
+using namespace runner_test;
+
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char t[] = "/tmp/faultline-e2e-raft-XXXXXX";
-    path = ::mkdtemp(t);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
-
-std::vector<Json> read_lines(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<Json> out;
-  std::string line;
-  while (std::getline(in, line))
-    if (!line.empty()) out.push_back(Json::parse(line));
-  return out;
-}
-
 // The cluster shared by every case; torn down when the executable exits.
-struct SharedCluster {
-  std::string name = "rft" + std::to_string(::getpid() % 100000);
-  SharedCluster() { control::local_cluster_up({.name = name, .nodes = 3, .ready_timeout_ms = 15'000}); }
-  ~SharedCluster() {
-    try {
-      control::local_cluster_down(name);
-    } catch (...) {
-    }
-  }
-};
-
 const std::string& cluster() {
-  static SharedCluster c;
+  static LocalCluster c("rft");
   return c.name;
 }
 
@@ -71,19 +45,10 @@ constexpr double kInterval = 0.7;  // starts at 0.7, 2.1, 3.5 s: three faults
 // The first seed from `from` whose fault schedule (random order over the kinds, as the runner
 // builds it) starts every one of `kinds` at least once.
 uint64_t seed_with_every_kind(const std::vector<std::string>& kinds, uint64_t from) {
-  for (uint64_t seed = from; seed < from + 1000; ++seed) {
-    nemesis::ScheduleSpec ss;
-    for (const auto& k : kinds)
-      ss.faults.push_back({.kind = parse_nemesis_entry(k).kind, .params = Json::object(), .target = "all"});
-    ss.interval_ms = static_cast<int64_t>(kInterval * 1000);
-    ss.time_limit_ms = static_cast<int64_t>(kTimeLimit * 1000);
-    ss.seed = seed;
-    std::set<std::string> seen;  // kinds; kinds are distinct in the callers
-    for (const auto& op : nemesis::make_schedule(ss, {"n1", "n2", "n3"})) seen.insert(op.spec.kind);
-    if (seen.size() == kinds.size()) return seed;
-  }
-  FAIL("no seed schedules every fault kind");
-  return 0;
+  std::vector<nemesis::FaultSpec> faults;
+  for (const auto& k : kinds)
+    faults.push_back({.kind = parse_nemesis_entry(k).kind, .params = Json::object(), .target = "all"});
+  return seed_starting_every_fault(faults, from, 1000, kInterval, kTimeLimit);
 }
 
 TestSpec raft_spec(const std::string& workload, const fs::path& store) {
@@ -101,51 +66,30 @@ TestSpec raft_spec(const std::string& workload, const fs::path& store) {
   return s;
 }
 
-// Successful (no error) nemesis start ops of the run, by f ("start-kill" -> values).
-std::map<std::string, std::vector<Json>> applied_faults(const std::string& run_dir) {
-  std::map<std::string, std::vector<Json>> out;
-  for (const auto& op : read_lines(run_dir + "/history.jsonl"))
-    if (op["process"] == "nemesis" && op["type"] == "info" &&
-        op["f"].get<std::string>().rfind("start-", 0) == 0 && op["value"].is_object() &&
-        !op["value"].contains("error"))
-      out[op["f"].get<std::string>()].push_back(op["value"]);
-  return out;
-}
-
-bool root() { return ::geteuid() == 0; }
-
 }  // namespace
 
 TEST_CASE("e2e raft: every workload under partition + kill is valid (root)") {
-  if (!root()) {
-    WARN("skipped: a local cluster needs root");
-    return;
-  }
+  RUNNER_TEST_SKIP_UNLESS_ROOT();
   const std::vector<std::string> workloads = {"register", "cas-register", "set",     "lock",
                                               "unique-names", "broadcast", "queue", "bank",
                                               "counter", "list-append", "rw-register"};
   for (size_t i = 0; i < workloads.size(); ++i) {
     const std::string& w = workloads[i];
     DYNAMIC_SECTION(w) {
-      TempDir d;
+      TempDir d("faultline-e2e-raft");
       TestSpec s = raft_spec(w, d.path / "store");
       s.seed = seed_with_every_kind(s.nemesis, 100 * (i + 1));
-      RunOptions ro;
-      ro.progress = false;
-      RunOutcome o = run_test(s, ro);
+      RunOutcome o = run_quiet(s);
       INFO("workload " << w << ", seed " << s.seed << ", run " << o.run_dir);
       INFO(o.results.dump(2).substr(0, 6000));
-      CHECK(o.results["valid"] == true);
-      CHECK(o.exit_code == 0);
-      CHECK(o.results["errors"].empty());
-      CHECK(o.results["recovered"] == true);
+      check_valid_run(o);
       // Enough work got through despite the faults.
       CHECK(o.results["stats"]["ok"].get<int64_t>() >= 40);
       // Both kinds of fault were really applied.
-      auto faults = applied_faults(o.run_dir);
+      auto faults = fault_starts(o.run_dir);
       CHECK(faults["start-partition"].size() >= 1);
       CHECK(faults["start-kill"].size() >= 1);
-      for (const auto& v : faults["start-kill"]) CHECK(v["nodes"].size() == 1);  // the leader
+      for (const auto& v : faults["start-kill"]) CHECK(fault_nodes(v).size() == 1);  // the leader
       // A failed run stays on disk for a look (the temp dir goes away otherwise).
       const bool good = o.results["valid"] == true && o.exit_code == 0 && o.results["errors"].empty() &&
                         o.results["recovered"] == true && o.results["stats"]["ok"].get<int64_t>() >= 40 &&
@@ -161,10 +105,7 @@ TEST_CASE("e2e raft: every workload under partition + kill is valid (root)") {
 }
 
 TEST_CASE("e2e raft: --bug early-ack with the leader cut off and killed loses an acknowledged write (root)") {
-  if (!root()) {
-    WARN("skipped: a local cluster needs root");
-    return;
-  }
+  RUNNER_TEST_SKIP_UNLESS_ROOT();
   // Both faults hit the node leading at the time. Kill alone hardly ever shows the bug on this
   // daemon: the leader persists and sends the entry to its followers in the same step as it
   // acks, so a kill -9 rarely lands in between; cut off from the rest, it acks alone for the
@@ -174,7 +115,7 @@ TEST_CASE("e2e raft: --bug early-ack with the leader cut off and killed loses an
   int tries = 0;
   for (uint64_t seed = 1; seed <= kMaxSeeds && !found; ++seed) {
     ++tries;
-    TempDir d;
+    TempDir d("faultline-e2e-raft");
     TestSpec s = raft_spec("set", d.path / "store");
     s.bug = "early-ack";
     s.nemesis = {"partition:primaries", "kill:primaries"};
@@ -184,16 +125,14 @@ TEST_CASE("e2e raft: --bug early-ack with the leader cut off and killed loses an
     // The deposed leader told to overwrite entries it applied aborts (PROTOCOL.md), so the
     // cluster may not serve fully again: do not wait long for it.
     s.recovery_timeout_s = 3;
-    RunOptions ro;
-    ro.progress = false;
-    RunOutcome o = run_test(s, ro);
+    RunOutcome o = run_quiet(s);
     INFO("seed " << seed << ", run " << o.run_dir);
     INFO(o.results.dump(2).substr(0, 4000));
     for (const auto& e : o.results["errors"]) CHECK(e["phase"] == "recovery");
     // The faults hit one node each: the one leading at the time.
-    auto faults = applied_faults(o.run_dir);
+    auto faults = fault_starts(o.run_dir);
     REQUIRE(faults["start-partition"].size() + faults["start-kill"].size() >= 1);
-    for (const auto& v : faults["start-kill"]) CHECK(v["nodes"].size() == 1);
+    for (const auto& v : faults["start-kill"]) CHECK(fault_nodes(v).size() == 1);
     for (const auto& v : faults["start-partition"]) {
       CHECK(v["effect"]["shape"] == "isolate");
       for (const auto& [node, drops] : v["effect"]["grudge"].items()) CHECK(drops.size() >= 1);

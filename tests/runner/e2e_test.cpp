@@ -23,55 +23,16 @@
 
 #include "faultline/runner/run.h"
 #include "faultline/runner/store.h"
+#include "runner_test_util.h"
 
 using namespace faultline;
 using namespace faultline::runner;
 namespace fs = std::filesystem;
 
-namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char t[] = "/tmp/faultline-e2e-XXXXXX";
-    path = ::mkdtemp(t);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
-
-std::vector<Json> read_lines(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<Json> out;
-  std::string line;
-  while (std::getline(in, line))
-    if (!line.empty()) out.push_back(Json::parse(line));
-  return out;
-}
-
-int count_substr(const std::string& file, const std::string& what) {
-  std::ifstream in(file);
-  std::string line;
-  int n = 0;
-  while (std::getline(in, line))
-    if (line.find(what) != std::string::npos) ++n;
-  return n;
-}
-
-// Tears a local cluster down whatever happens in the test.
-struct ClusterGuard {
-  std::string name;
-  ~ClusterGuard() {
-    try {
-      control::local_cluster_down(name);
-    } catch (...) {
-    }
-  }
-};
-
-}  // namespace
+using namespace runner_test;
 
 TEST_CASE("e2e: noop harness run without a system") {
-  TempDir d;
+  TempDir d("faultline-e2e");
   TestSpec s;
   s.system = "none";
   s.workload = "noop";
@@ -79,9 +40,7 @@ TEST_CASE("e2e: noop harness run without a system") {
   s.concurrency = 4;
   s.seed = 7;
   s.store = (d.path / "store").string();
-  RunOptions ro;
-  ro.progress = false;
-  RunOutcome o = run_test(s, ro);
+  RunOutcome o = run_quiet(s);
   CHECK(o.exit_code == 0);
   CHECK(o.results["valid"] == true);
   CHECK(o.results["errors"].empty());
@@ -119,16 +78,14 @@ TEST_CASE("e2e: noop harness run without a system") {
 }
 
 TEST_CASE("e2e: check --store on a history whose last line is torn") {
-  TempDir d;
+  TempDir d("faultline-e2e");
   TestSpec s;
   s.system = "none";
   s.workload = "noop";
   s.time_limit_s = 0.2;
   s.concurrency = 2;
   s.store = (d.path / "store").string();
-  RunOptions ro;
-  ro.progress = false;
-  RunOutcome o = run_test(s, ro);
+  RunOutcome o = run_quiet(s);
   REQUIRE(o.exit_code == 0);
   {
     std::ofstream out(o.run_dir + "/history.jsonl", std::ios::app);
@@ -146,7 +103,7 @@ TEST_CASE("e2e: check --store on a history whose last line is torn") {
 }
 
 TEST_CASE("e2e: raft on local processes under kill") {
-  TempDir d;
+  TempDir d("faultline-e2e");
   TestSpec s;
   s.system = "raft";
   s.workload = "register";
@@ -159,14 +116,9 @@ TEST_CASE("e2e: raft on local processes under kill") {
   s.rate = 200;
   s.seed = 3;
   s.store = (d.path / "store").string();
-  RunOptions ro;
-  ro.progress = false;
-  RunOutcome o = run_test(s, ro);
+  RunOutcome o = run_quiet(s);
   INFO(o.results.dump(2));
-  CHECK(o.exit_code == 0);
-  CHECK(o.results["valid"] == true);
-  CHECK(o.results["recovered"] == true);
-  CHECK(o.results["errors"].empty());
+  check_valid_run(o);
   CHECK(o.results["stats"]["ok"].get<int64_t>() > 0);
   // Kills happened, succeeded, and were undone by restarting the daemon.
   std::vector<std::string> killed;
@@ -187,13 +139,9 @@ TEST_CASE("e2e: raft on local processes under kill") {
 }
 
 TEST_CASE("e2e: raft on a local cluster under partition and kill (root)") {
-  if (::geteuid() != 0) {
-    WARN("skipped: a local cluster needs root");
-    return;
-  }
-  TempDir d;
-  ClusterGuard g{"rte" + std::to_string(::getpid() % 100000)};
-  control::local_cluster_up({.name = g.name, .nodes = 3, .ready_timeout_ms = 15'000});
+  RUNNER_TEST_SKIP_UNLESS_ROOT();
+  TempDir d("faultline-e2e");
+  LocalCluster g("rte");
   TestSpec s;
   s.system = "raft";
   s.workload = "register";
@@ -206,30 +154,18 @@ TEST_CASE("e2e: raft on a local cluster under partition and kill (root)") {
   s.rate = 100;
   s.seed = 11;
   s.store = (d.path / "store").string();
-  RunOptions ro;
-  ro.progress = false;
-  RunOutcome o = run_test(s, ro);
+  RunOutcome o = run_quiet(s);
   INFO(o.results.dump(2));
-  CHECK(o.exit_code == 0);
-  CHECK(o.results["valid"] == true);
-  CHECK(o.results["recovered"] == true);
-  CHECK(o.results["errors"].empty());
-  std::set<std::string> faults;
-  for (const auto& op : read_lines(o.run_dir + "/history.jsonl"))
-    if (op["process"] == "nemesis" && op["type"] == "info" && !op["value"].contains("error"))
-      faults.insert(op["f"].get<std::string>());
+  check_valid_run(o);
+  auto faults = fault_starts(o.run_dir);
   CHECK(faults.count("start-partition") + faults.count("start-kill") >= 1);
   for (const char* n : {"n1", "n2", "n3"}) CHECK(fs::exists(fs::path(o.run_dir) / "nodes" / n / "raft.log"));
 }
 
 TEST_CASE("e2e: SIGKILL of the control process mid-run (root)") {
-  if (::geteuid() != 0) {
-    WARN("skipped: a local cluster needs root");
-    return;
-  }
-  TempDir d;
-  ClusterGuard g{"rtk" + std::to_string(::getpid() % 100000)};
-  control::local_cluster_up({.name = g.name, .nodes = 3, .ready_timeout_ms = 15'000});
+  RUNNER_TEST_SKIP_UNLESS_ROOT();
+  TempDir d("faultline-e2e");
+  LocalCluster g("rtk");
   const std::string exe = std::string(FAULTLINE_BINARY_DIR) + "/cli/faultline";
   const std::string store = (d.path / "store").string();
   const std::string workload = "register";
@@ -287,13 +223,9 @@ TEST_CASE("e2e: SIGKILL of the control process mid-run (root)") {
 }
 
 TEST_CASE("e2e: raft --bug stale-read under partitions is invalid, the stale read named (root)") {
-  if (::geteuid() != 0) {
-    WARN("skipped: a local cluster needs root");
-    return;
-  }
-  TempDir d;
-  ClusterGuard g{"rts" + std::to_string(::getpid() % 100000)};
-  control::local_cluster_up({.name = g.name, .nodes = 3, .ready_timeout_ms = 15'000});
+  RUNNER_TEST_SKIP_UNLESS_ROOT();
+  TempDir d("faultline-e2e");
+  LocalCluster g("rts");
   TestSpec s;
   s.system = "raft";
   s.bug = "stale-read";
@@ -307,9 +239,7 @@ TEST_CASE("e2e: raft --bug stale-read under partitions is invalid, the stale rea
   s.rate = 200;
   s.seed = 5;
   s.store = (d.path / "store").string();
-  RunOptions ro;
-  ro.progress = false;
-  RunOutcome o = run_test(s, ro);
+  RunOutcome o = run_quiet(s);
   INFO(o.results.dump(2).substr(0, 4000));
   CHECK(o.exit_code == 1);
   CHECK(o.results["valid"] == false);
@@ -325,7 +255,7 @@ TEST_CASE("e2e: raft --bug stale-read under partitions is invalid, the stale rea
 }
 
 TEST_CASE("e2e: paxos on local processes under kill") {
-  TempDir d;
+  TempDir d("faultline-e2e");
   TestSpec s;
   s.system = "paxos";
   s.workload = "register";
@@ -338,14 +268,9 @@ TEST_CASE("e2e: paxos on local processes under kill") {
   s.rate = 150;
   s.seed = 9;
   s.store = (d.path / "store").string();
-  RunOptions ro;
-  ro.progress = false;
-  RunOutcome o = run_test(s, ro);
+  RunOutcome o = run_quiet(s);
   INFO(o.results.dump(2));
-  CHECK(o.exit_code == 0);
-  CHECK(o.results["valid"] == true);
-  CHECK(o.results["recovered"] == true);
-  CHECK(o.results["errors"].empty());
+  check_valid_run(o);
   CHECK(o.results["stats"]["ok"].get<int64_t>() > 0);
   CHECK(o.results["stats"]["nemesis_ops"].get<int64_t>() >= 4);
   for (const char* n : {"n1", "n2", "n3"}) CHECK(fs::exists(fs::path(o.run_dir) / "nodes" / n / "paxos.log"));

@@ -6,24 +6,15 @@
 #include <filesystem>
 
 #include "faultline/runner/store.h"
+#include "runner_test_util.h"
 
 using namespace faultline;
 using namespace faultline::runner;
+using namespace runner_test;
 namespace fs = std::filesystem;
 
-namespace {
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char t[] = "/tmp/faultline-store-test-XXXXXX";
-    path = ::mkdtemp(t);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
-}  // namespace
-
 TEST_CASE("store: run dir named YYYYmmddTHHMMSS in UTC, collisions get a suffix") {
-  TempDir d;
+  TempDir d("faultline-store-test");
   const int64_t t = 1700000000;  // 2023-11-14T22:13:20Z
   std::string a = create_run_dir(d.path.string(), "raft-register", t);
   CHECK(fs::path(a).filename() == "20231114T221320");
@@ -37,7 +28,7 @@ TEST_CASE("store: run dir named YYYYmmddTHHMMSS in UTC, collisions get a suffix"
 }
 
 TEST_CASE("store: latest links point at the newest run, relative") {
-  TempDir d;
+  TempDir d("faultline-store-test");
   const std::string root = d.path.string();
   std::string a = create_run_dir(root, "t1", 1700000000);
   update_latest_links(root, "t1", a);
@@ -54,7 +45,7 @@ TEST_CASE("store: latest links point at the newest run, relative") {
 }
 
 TEST_CASE("store: resolve_run_dir accepts a run dir, a latest link and a test dir") {
-  TempDir d;
+  TempDir d("faultline-store-test");
   const std::string root = d.path.string();
   std::string a = create_run_dir(root, "t", 1700000000);
   CHECK_THROWS_WITH(resolve_run_dir(a), Catch::Contains("not a stored run"));

@@ -96,12 +96,9 @@ TEST_CASE("cli test: a noop run exits 0, prints verdict and store path; --spec r
 
 TEST_CASE("run: a stop request ends the main phase early and the run is still checked") {
   TempDir d("faultline-cli-test");
-  TestSpec s;
-  s.system = "none";
-  s.workload = "noop";
+  TestSpec s = base_spec("none", "noop", d);
   s.time_limit_s = 600;
   s.concurrency = 2;
-  s.store = (d.path / "store").string();
   std::atomic<bool> stop{false};
   RunOptions ro;
   ro.progress = false;

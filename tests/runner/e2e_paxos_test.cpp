@@ -170,18 +170,13 @@ TEST_CASE("e2e paxos: --bug no-persist under whole-cluster kills loses acknowled
 
 TEST_CASE("e2e paxos: on local processes under majority kills is valid, daemons restarted") {
   TempDir d("faultline-e2e-paxos");
-  TestSpec s;
-  s.system = "paxos";
-  s.workload = "queue";
-  s.nodes.mode = NodesMode::LocalProcesses;
-  s.nodes.count = 3;
+  TestSpec s = local_processes_spec("paxos", "queue", d);
   s.nemesis = {"kill:majority"};
   s.nemesis_interval_s = 0.8;
   s.time_limit_s = 5;
   s.concurrency = 4;
   s.rate = 100;
   s.seed = 4;
-  s.store = (d.path / "store").string();
   RunOutcome o = run_quiet(s);
   INFO("run " << o.run_dir << "\n" << o.results.dump(2).substr(0, 6000));
   check_valid_run(o);

@@ -33,13 +33,10 @@ using namespace runner_test;
 
 TEST_CASE("e2e: noop harness run without a system") {
   TempDir d("faultline-e2e");
-  TestSpec s;
-  s.system = "none";
-  s.workload = "noop";
+  TestSpec s = base_spec("none", "noop", d);
   s.time_limit_s = 1;
   s.concurrency = 4;
   s.seed = 7;
-  s.store = (d.path / "store").string();
   RunOutcome o = run_quiet(s);
   CHECK(o.exit_code == 0);
   CHECK(o.results["valid"] == true);
@@ -79,12 +76,9 @@ TEST_CASE("e2e: noop harness run without a system") {
 
 TEST_CASE("e2e: check --store on a history whose last line is torn") {
   TempDir d("faultline-e2e");
-  TestSpec s;
-  s.system = "none";
-  s.workload = "noop";
+  TestSpec s = base_spec("none", "noop", d);
   s.time_limit_s = 0.2;
   s.concurrency = 2;
-  s.store = (d.path / "store").string();
   RunOutcome o = run_quiet(s);
   REQUIRE(o.exit_code == 0);
   {
@@ -104,18 +98,13 @@ TEST_CASE("e2e: check --store on a history whose last line is torn") {
 
 TEST_CASE("e2e: raft on local processes under kill") {
   TempDir d("faultline-e2e");
-  TestSpec s;
-  s.system = "raft";
-  s.workload = "register";
-  s.nodes.mode = NodesMode::LocalProcesses;
-  s.nodes.count = 3;
+  TestSpec s = local_processes_spec("raft", "register", d);
   s.nemesis = {"kill"};
   s.nemesis_interval_s = 1;
   s.time_limit_s = 4;
   s.concurrency = 3;
   s.rate = 200;
   s.seed = 3;
-  s.store = (d.path / "store").string();
   RunOutcome o = run_quiet(s);
   INFO(o.results.dump(2));
   check_valid_run(o);
@@ -142,18 +131,13 @@ TEST_CASE("e2e: raft on a local cluster under partition and kill (root)") {
   RUNNER_TEST_SKIP_UNLESS_ROOT();
   TempDir d("faultline-e2e");
   LocalCluster g("rte");
-  TestSpec s;
-  s.system = "raft";
-  s.workload = "register";
-  s.nodes.mode = NodesMode::Cluster;
-  s.nodes.cluster = g.name;
+  TestSpec s = cluster_spec("raft", "register", g.name, d);
   s.nemesis = {"partition", "kill"};
   s.nemesis_interval_s = 1;
   s.time_limit_s = 5;
   s.concurrency = 3;
   s.rate = 100;
   s.seed = 11;
-  s.store = (d.path / "store").string();
   RunOutcome o = run_quiet(s);
   INFO(o.results.dump(2));
   check_valid_run(o);
@@ -226,19 +210,14 @@ TEST_CASE("e2e: raft --bug stale-read under partitions is invalid, the stale rea
   RUNNER_TEST_SKIP_UNLESS_ROOT();
   TempDir d("faultline-e2e");
   LocalCluster g("rts");
-  TestSpec s;
-  s.system = "raft";
+  TestSpec s = cluster_spec("raft", "register", g.name, d);
   s.bug = "stale-read";
-  s.workload = "register";
-  s.nodes.mode = NodesMode::Cluster;
-  s.nodes.cluster = g.name;
   s.nemesis = {"partition"};
   s.nemesis_interval_s = 1;
   s.time_limit_s = 5;
   s.concurrency = 5;
   s.rate = 200;
   s.seed = 5;
-  s.store = (d.path / "store").string();
   RunOutcome o = run_quiet(s);
   INFO(o.results.dump(2).substr(0, 4000));
   CHECK(o.exit_code == 1);
@@ -256,18 +235,13 @@ TEST_CASE("e2e: raft --bug stale-read under partitions is invalid, the stale rea
 
 TEST_CASE("e2e: paxos on local processes under kill") {
   TempDir d("faultline-e2e");
-  TestSpec s;
-  s.system = "paxos";
-  s.workload = "register";
-  s.nodes.mode = NodesMode::LocalProcesses;
-  s.nodes.count = 3;
+  TestSpec s = local_processes_spec("paxos", "register", d);
   s.nemesis = {"kill"};
   s.nemesis_interval_s = 1;
   s.time_limit_s = 3;
   s.concurrency = 3;
   s.rate = 150;
   s.seed = 9;
-  s.store = (d.path / "store").string();
   RunOutcome o = run_quiet(s);
   INFO(o.results.dump(2));
   check_valid_run(o);

@@ -7,6 +7,9 @@
 //    construction (throws if it cannot) and tears it down on destruction, whatever happens.
 //    is_root() tells whether one can be made; RUNNER_TEST_SKIP_UNLESS_ROOT() ends a test case
 //    with a warning when not.
+//  - base_spec / local_processes_spec / cluster_spec: a TestSpec of `system` and `workload`
+//    stored under <dir>/store, on no nodes, on 3 local processes, or on the named local cluster;
+//    the caller sets the rest (nemesis, time limit, load, seed).
 //  - run_quiet: run_test without the progress display.
 //  - check_valid_run: CHECKs a run's verdict is valid, exit 0, recovered, and no errors.
 //  - fault_starts: the run's successful nemesis start ops (info, no "error" in the value), by f
@@ -101,6 +104,31 @@ struct LocalCluster {
     }
   }
 };
+
+inline faultline::runner::TestSpec base_spec(const std::string& system, const std::string& workload,
+                                             const TempDir& dir) {
+  faultline::runner::TestSpec s;
+  s.system = system;
+  s.workload = workload;
+  s.store = (dir.path / "store").string();
+  return s;
+}
+
+inline faultline::runner::TestSpec local_processes_spec(const std::string& system, const std::string& workload,
+                                                        const TempDir& dir) {
+  faultline::runner::TestSpec s = base_spec(system, workload, dir);
+  s.nodes.mode = faultline::runner::NodesMode::LocalProcesses;
+  s.nodes.count = 3;
+  return s;
+}
+
+inline faultline::runner::TestSpec cluster_spec(const std::string& system, const std::string& workload,
+                                                const std::string& cluster, const TempDir& dir) {
+  faultline::runner::TestSpec s = base_spec(system, workload, dir);
+  s.nodes.mode = faultline::runner::NodesMode::Cluster;
+  s.nodes.cluster = cluster;
+  return s;
+}
 
 inline faultline::runner::RunOutcome run_quiet(const faultline::runner::TestSpec& s) {
   faultline::runner::RunOptions ro;

@@ -470,6 +470,7 @@ RunOutcome run_test(const TestSpec& spec_in, const RunOptions& ropts) {
   // Nemesis.
   std::unique_ptr<nemesis::Nemesis> nem;
   std::vector<nemesis::ScheduledOp> fault_plan;
+  std::string nemesis_warning;  // said on stderr too: a nemesis that never acts is a surprise
   std::vector<nemesis::NodeHandle> handles;
   const int64_t main_end_ns = workloads::main_end_ns(gcfg);
   if (setup_ok && !spec.nemesis.empty()) {
@@ -505,7 +506,13 @@ RunOutcome run_test(const TestSpec& spec_in, const RunOptions& ropts) {
       ss.time_limit_ms = main_end_ns / 1'000'000;
       ss.seed = spec.seed;
       if (ss.time_limit_ms >= 2 * ss.interval_ms) fault_plan = nemesis::make_schedule(ss, node_names);
-      else log.line("nemesis: time limit shorter than two intervals, no fault scheduled");
+      else {
+        nemesis_warning = "nemesis: the time limit (" + std::to_string(ss.time_limit_ms) +
+                          " ms) is shorter than two nemesis intervals (" +
+                          std::to_string(ss.interval_ms) +
+                          " ms each), so no fault is scheduled; lower --nemesis-interval";
+        log.line(nemesis_warning);
+      }
       for (const auto& op : fault_plan) {
         Json j = op.to_json();
         j["type"] = "fault";
@@ -521,6 +528,8 @@ RunOutcome run_test(const TestSpec& spec_in, const RunOptions& ropts) {
   std::optional<bool> recovered;
   if (setup_ok) {
     Progress progress(ropts.progress, spec.time_limit_s);
+    // A warning, not progress: said even with --no-progress (before the status line starts).
+    if (!nemesis_warning.empty()) std::fprintf(stderr, "warning: %s\n", nemesis_warning.c_str());
     std::mutex gen_mu;
     std::condition_variable final_cv;
     bool final_released = false;

@@ -129,3 +129,17 @@ TEST_CASE("cli test: --test-count N stores N runs with consecutive seeds") {
   std::sort(seeds.begin(), seeds.end());
   CHECK(seeds == std::vector<uint64_t>{10, 11});
 }
+
+TEST_CASE("cli test: a nemesis whose interval leaves no room for a fault says so on stderr") {
+  // 1.5 s of load with the default 5 s interval: no fault fits; the run still goes (valid), but
+  // the user is told why the nemesis did nothing, on stderr and in faultline.log.
+  TempDir d("faultline-cli-test");
+  const std::string store = (d.path / "store").string();
+  Result r = run_cli("test --system raft --workload register --local-processes --nodes 3 "
+                     "--nemesis kill --time-limit 1.5 --concurrency 2 --rate 50 --seed 5 "
+                     "--no-progress --store " + store);
+  CHECK(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("no fault is scheduled; lower --nemesis-interval"));
+  CHECK(count_substr(store + "/raft-register/latest/faultline.log", "no fault is scheduled") == 1);
+  CHECK(count_substr(store + "/raft-register/latest/history.jsonl", "start-kill") == 0);
+}

@@ -1,14 +1,13 @@
+// run_test: one `faultline test` run from spec to stored verdict (lifecycle in run.h). The run's
+// files are in run_files.h, its nodes in run_nodes.h, re-analysis and exit codes in analyze.cpp.
 #include "faultline/runner/run.h"
 
 #include <fcntl.h>
-#include <sys/socket.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
-#include <deque>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -20,7 +19,6 @@
 
 #include <faultline/control/cluster.h>
 #include <faultline/control/local_cluster.h>
-#include <faultline/control/local_remote.h>
 #include <faultline/core/formats.h>
 #include <faultline/nemesis/fault.h>
 #include <faultline/nemesis/nemesis.h>
@@ -31,128 +29,15 @@
 #include "faultline/runner/progress.h"
 #include "faultline/runner/store.h"
 #include "faultline/runner/system.h"
+#include "run_analysis.h"
+#include "run_files.h"
+#include "run_nodes.h"
 
 namespace faultline::runner {
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
+using namespace detail;
 
 namespace {
-
-// faultline.log: timestamped lines, thread-safe.
-class RunLog {
- public:
-  explicit RunLog(const std::string& path) : f_(std::fopen(path.c_str(), "a")) {}
-  ~RunLog() {
-    if (f_) std::fclose(f_);
-  }
-  void line(const std::string& s) {
-    std::lock_guard lk(mu_);
-    if (!f_) return;
-    std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    ::gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    std::fprintf(f_, "%s %s\n", buf, s.c_str());
-    std::fflush(f_);
-  }
-
- private:
-  std::mutex mu_;
-  std::FILE* f_;
-};
-
-// The history as it is recorded: index + time assigned under one lock, lines written in that
-// order through one buffered stream, flushed to the OS whenever a completion (or a nemesis op)
-// is written. A flush carries every earlier line with it, so no recorded completion is ever
-// durable without the invocations before it; only invocations after the last flush (whose
-// outcome nobody has observed yet) can be lost by a crash, and pending invocations mean `info`
-// anyway.
-class Recorder {
- public:
-  Recorder(const std::string& path, Clock::time_point t0)
-      : path_(path), f_(std::fopen(path.c_str(), "w")), t0_(t0) {
-    if (!f_) throw std::runtime_error("cannot write " + path);
-    std::setvbuf(f_, nullptr, _IOFBF, 1 << 16);
-  }
-  ~Recorder() { std::fclose(f_); }
-  void record(Op op) {
-    // Serialise outside the lock; index and time are spliced in under it.
-    Json j = op_to_json(op);
-    j.erase("index");
-    j.erase("time");
-    std::string body = j.dump();  // "{...}", never empty (type and f are always there)
-    std::lock_guard lk(mu_);
-    op.index = static_cast<int64_t>(ops_.size());
-    op.time_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0_).count();
-    line_ = "{\"index\":" + std::to_string(op.index) + ",\"time\":" + std::to_string(op.time_ns) +
-            (body.size() > 2 ? "," : "");
-    line_.append(body, 1, std::string::npos);
-    line_ += '\n';
-    if (std::fwrite(line_.data(), 1, line_.size(), f_) != line_.size() ||
-        ((op.type != OpType::Invoke || op.is_nemesis()) && std::fflush(f_) != 0)) {
-      if (!write_failed_) std::fprintf(stderr, "faultline: writing %s failed\n", path_.c_str());
-      write_failed_ = true;
-    }
-    ops_.push_back(std::move(op));
-  }
-  std::vector<Op> take() {
-    std::lock_guard lk(mu_);
-    std::fflush(f_);
-    std::vector<Op> out(std::make_move_iterator(ops_.begin()), std::make_move_iterator(ops_.end()));
-    ops_.clear();
-    return out;
-  }
-  bool write_failed() const { return write_failed_; }
-
- private:
-  std::mutex mu_;
-  std::string path_;
-  std::FILE* f_;
-  Clock::time_point t0_;
-  std::string line_;
-  std::deque<Op> ops_;  // no reallocation (a vector's growth would stall every recorder)
-  bool write_failed_ = false;
-};
-
-class LineFile {
- public:
-  explicit LineFile(const std::string& path) : f_(std::fopen(path.c_str(), "w")) {
-    if (!f_) throw std::runtime_error("cannot write " + path);
-  }
-  ~LineFile() { std::fclose(f_); }
-  void line(const Json& j) {
-    std::string s = j.dump();
-    s += '\n';
-    std::lock_guard lk(mu_);
-    std::fwrite(s.data(), 1, s.size(), f_);
-  }
-  void flush() {
-    std::lock_guard lk(mu_);
-    std::fflush(f_);
-  }
-
- private:
-  std::mutex mu_;
-  std::FILE* f_;
-};
-
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::runtime_error("socket failed");
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  socklen_t len = sizeof a;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-    ::close(fd);
-    throw std::runtime_error("cannot find a free loopback port");
-  }
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 std::string delayd_path() {
   std::error_code ec;
@@ -162,43 +47,6 @@ std::string delayd_path() {
                  exe.parent_path().parent_path() / "nemesis" / "faultline-delayd"})
     if (fs::exists(p, ec)) return p.string();
   return {};
-}
-
-// Runs fn(node) for every node, each on its own thread unless `serial`; returns "node: error"
-// for each failure. Local processes run serially: a daemon forked while another thread's
-// command pipe is open would inherit that pipe and keep the command from ever finishing.
-std::vector<std::string> for_each_node(const std::vector<std::string>& nodes, bool serial,
-                                       const std::function<void(const std::string&)>& fn) {
-  std::vector<std::string> errs(nodes.size());
-  std::vector<std::thread> ts;
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    if (serial) {
-      try {
-        fn(nodes[i]);
-      } catch (const std::exception& e) {
-        errs[i] = nodes[i] + ": " + e.what();
-      }
-      continue;
-    }
-    ts.emplace_back([&, i] {
-      try {
-        fn(nodes[i]);
-      } catch (const std::exception& e) {
-        errs[i] = nodes[i] + ": " + e.what();
-      }
-    });
-  }
-  for (auto& t : ts) t.join();
-  std::vector<std::string> out;
-  for (auto& e : errs)
-    if (!e.empty()) out.push_back(e);
-  return out;
-}
-
-std::string join(const std::vector<std::string>& v, const char* sep = "; ") {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
-  return s;
 }
 
 // The fault a `--nemesis KIND[:TARGET]` means in a schedule: Jepsen-like defaults per kind,
@@ -226,141 +74,13 @@ nemesis::FaultSpec default_fault(const std::string& entry) {
 }
 
 // Local processes run as the invoking user: the daemons are its own processes, so the nemesis's
-// kill/pause need no sudo (which a non-root user may not have). Forwards everything else.
-class OwnProcessesRemote final : public control::Remote {
- public:
-  explicit OwnProcessesRemote(std::unique_ptr<control::Remote> inner) : inner_(std::move(inner)) {}
-  const std::string& node() const override { return inner_->node(); }
-  control::ExecResult exec(const std::string& cmd, const control::ExecOptions& opts) override {
-    control::ExecOptions o = opts;
-    o.sudo = false;
-    return inner_->exec(cmd, o);
-  }
-  void upload(const std::string& l, const std::string& r, int mode) override { inner_->upload(l, r, mode); }
-  void download(const std::string& r, const std::string& l) override { inner_->download(r, l); }
-  int64_t spawn(const std::string& cmd, const control::SpawnOptions& so) override {
-    return inner_->spawn(cmd, so);
-  }
-
- private:
-  std::unique_ptr<control::Remote> inner_;
-};
-
-// Nodes of the run, whatever their kind, and what must be undone at the end.
-struct Nodes {
-  std::optional<control::Cluster> cluster;  // local cluster / hosts
-  std::string created_cluster;              // local cluster brought up for this run
-  std::string work_dir;                     // local processes: node dirs live here
-  std::vector<std::unique_ptr<control::Remote>> local_remotes;
-  std::vector<SystemNode> nodes;
-  std::string control_netns;
-  std::string journal_path;
-  std::string describe;
-};
-
-void open_nodes(const TestSpec& spec, Nodes& n, RunLog& log) {
-  const NodesSpec& ns = spec.nodes;
-  if (spec.system == "none") {
-    n.describe = "no nodes (system none)";
-    return;
-  }
-  switch (ns.mode) {
-    case NodesMode::LocalProcesses: {
-      char tmpl[] = "/tmp/faultline-local-XXXXXX";
-      if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-      n.work_dir = tmpl;
-      for (int i = 1; i <= ns.count; ++i) {
-        const std::string name = "n" + std::to_string(i);
-        const std::string dir = n.work_dir + "/" + name;
-        fs::create_directories(dir);
-        control::LocalRemoteOptions o;
-        o.node = name;
-        o.prefix_argv = {"env", "-C", dir};  // every command runs in the node's directory
-        n.local_remotes.push_back(std::make_unique<OwnProcessesRemote>(control::make_local_remote(o)));
-        SystemNode sn;
-        sn.name = name;
-        sn.host = "127.0.0.1";
-        sn.port = ns.base_port > 0 ? ns.base_port + i - 1 : free_port();
-        sn.remote = n.local_remotes.back().get();
-        sn.dir = dir;
-        n.nodes.push_back(sn);
-      }
-      fs::create_directories(n.work_dir + "/faults");
-      n.journal_path = n.work_dir + "/faults/journal.jsonl";
-      n.describe = std::to_string(ns.count) + " local processes under " + n.work_dir;
-      break;
-    }
-    case NodesMode::LocalCluster: {
-      control::require_root("a local cluster (--nodes N); without root use --local-processes");
-      const std::string name =
-          ns.cluster.empty() ? "t" + std::to_string(::getpid()) : ns.cluster;
-      control::LocalClusterOptions o;
-      o.name = name;
-      o.nodes = ns.count;
-      auto up = control::local_cluster_up(o);
-      if (!up.already_up) n.created_cluster = name;
-      log.line("local cluster " + name + (up.already_up ? " (already up)" : " brought up"));
-      n.cluster.emplace(control::open_local_cluster(name));
-      n.describe = "local cluster " + name + " (" + std::to_string(ns.count) + " nodes)";
-      break;
-    }
-    case NodesMode::Cluster:
-      control::require_root("reaching local cluster " + ns.cluster);
-      n.cluster.emplace(control::open_local_cluster(ns.cluster));
-      n.describe = "local cluster " + ns.cluster;
-      break;
-    case NodesMode::Hosts: {
-      control::HostsOptions h;
-      h.nodes = ns.nodes;
-      h.nodes_file = ns.nodes_file;
-      h.ssh_user = ns.ssh_user;
-      h.ssh_key = ns.ssh_key;
-      h.ssh_port = ns.ssh_port;
-      h.strict_host_key_checking = ns.strict_host_key_checking;
-      n.cluster.emplace(control::open_hosts_cluster(h));
-      n.describe = "hosts " + (ns.nodes_file.empty() ? ns.nodes : ns.nodes_file);
-      break;
-    }
-  }
-  if (n.cluster) {
-    if (const auto* li = n.cluster->local()) n.control_netns = li->control_netns;
-    n.journal_path = n.cluster->fault_journal_path();
-    for (const auto& a : n.cluster->nodes()) {
-      SystemNode sn;
-      sn.name = a.name;
-      sn.host = a.host;
-      sn.remote = &n.cluster->remote(a.name);
-      n.nodes.push_back(sn);
-    }
-  }
-}
 
 struct Counters {
   std::atomic<int64_t> invocations{0}, ok{0}, fail{0}, info{0}, nemesis{0};
 };
 
-// The workload's options from a spec: the same for a run and for re-checking a stored one.
-workloads::WorkloadOptions workload_options(const TestSpec& spec) {
-  workloads::WorkloadOptions wopts;
-  wopts.concurrency = spec.concurrency;
-  wopts.time_limit_ns = static_cast<int64_t>(spec.time_limit_s * 1e9);
-  wopts.params = spec.workload_params;
-  wopts.key_count = spec.workload_params.value("key_count", int64_t{0});
-  wopts.ops_per_key = spec.workload_params.value("ops_per_key", int64_t{0});
-  wopts.keys_in_flight = spec.workload_params.value("keys_in_flight", 0);
-  wopts.check_timeout_s = spec.workload_params.value("check_timeout_s", 60.0);
-  return wopts;
-}
 
 }  // namespace
-
-int exit_code_for(const Json& results) {
-  const Json v = results.value("valid", Json("unknown"));
-  if (v == false) return 1;
-  if (results.value("crashed", false)) return 255;
-  if (v == true) return 0;
-  return 2;
-}
 
 RunOutcome run_test(const TestSpec& spec_in, const RunOptions& ropts) {
   validate(spec_in);
@@ -777,65 +497,6 @@ RunOutcome run_test(const TestSpec& spec_in, const RunOptions& ropts) {
   log.line("verdict " + results["valid"].dump() + ", exit " + std::to_string(out.exit_code));
   out.results = std::move(results);
   return out;
-}
-
-RunOutcome check_stored_run(const std::string& run_dir_in) {
-  const std::string dir = resolve_run_dir(run_dir_in);
-  TestSpec spec = spec_from_json(read_json_file(dir + "/test.json"));
-  auto workload = workloads::make_workload(spec.workload);
-  workloads::WorkloadOptions wopts = workload_options(spec);
-  workloads::GeneratorConfig unused;
-  workload->configure(unused, wopts);  // the workload's contract: configure() before check()
-
-  // The history, tolerating a torn last line (the run was killed mid-write).
-  std::ifstream in(dir + "/history.jsonl");
-  if (!in) throw std::runtime_error("cannot read " + dir + "/history.jsonl");
-  std::vector<Op> ops;
-  std::string line, pending_error;
-  int64_t lineno = 0;
-  bool torn = false;
-  while (std::getline(in, line)) {
-    ++lineno;
-    if (!pending_error.empty()) throw std::runtime_error(pending_error);
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    Json j = Json::parse(line, nullptr, false);
-    if (j.is_discarded()) {
-      pending_error = dir + "/history.jsonl:" + std::to_string(lineno) + ": not JSON";
-      torn = true;
-      continue;
-    }
-    ops.push_back(op_from_json(std::move(j)));
-  }
-  History history(std::move(ops));
-  Json prev = Json::object();
-  try {
-    prev = read_json_file(dir + "/results.json");
-  } catch (const std::exception&) {
-  }
-  Json wres;
-  Json errors = prev.value("errors", Json::array());
-  try {
-    wres = workload->check(history, wopts);
-  } catch (const std::exception& e) {
-    wres = {{"valid", "unknown"}, {"error", e.what()}};
-    errors.push_back({{"phase", "check"}, {"error", e.what()}});
-  }
-  Json results = prev.is_object() ? prev : Json::object();
-  results["valid"] = wres.value("valid", Json("unknown"));
-  results["workload"] = wres;
-  results["errors"] = errors;
-  results["reanalysed"] = true;
-  results["torn_last_line"] = torn;
-  if (!prev.contains("crashed")) results["crashed"] = false;  // the run never finished itself
-  if (!prev.contains("stats")) results["stats"] = {{"history_ops", history.size()}};
-  results["run_dir"] = dir;
-  results["exit_code"] = exit_code_for(results);
-  write_json_file(dir + "/results.json", results);
-  RunOutcome o;
-  o.run_dir = dir;
-  o.exit_code = results["exit_code"];
-  o.results = std::move(results);
-  return o;
 }
 
 }  // namespace faultline::runner

@@ -1,4 +1,4 @@
-// Every row of the public corpus (../shared/corpus/verdicts.tsv) for the models checked by
+// Every row of the public corpus (tests/corpus/verdicts.tsv) for the models checked by
 // linearizability gives exactly its verdict through the library; every valid verdict's witness
 // passes the independent verifier. (The Elle list-append row belongs to the txn checkers.)
 #include <catch2/catch.hpp>

@@ -4,6 +4,7 @@
 
 #include <limits>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 namespace faultline::checker {
@@ -56,6 +57,12 @@ WitnessVerdict verify_witness(const History& history, const Model& model, const 
   if (!witness.is_object() || !witness.contains("partitions") || !witness["partitions"].is_array()) {
     return bad("witness has no \"partitions\" array");
   }
+  // Sequential consistency is not compositional: per-partition orders would each respect
+  // program order while no single order does, so a sequential witness must be one order.
+  if (consistency == Consistency::Sequential && witness["partitions"].size() > 1) {
+    return bad("a sequential witness must be a single order, not " +
+               std::to_string(witness["partitions"].size()) + " partitions");
+  }
   // Pass 1: structure and order constraints, compiling every placed op. Pass 2 replays them
   // (machines need a value table that no longer changes).
   ValueInterner values;
@@ -65,12 +72,14 @@ WitnessVerdict verify_witness(const History& history, const Model& model, const 
     int64_t pos;
   };
   std::vector<std::vector<Placed>> orders;
+  std::set<std::string> keys_seen;  // a key split over two partitions escapes real-time order
   for (const Json& part : witness["partitions"]) {
     if (!part.is_object() || !part.contains("order") || !part["order"].is_array()) {
       return bad("witness partition has no \"order\" array");
     }
     const bool whole = consistency == Consistency::Sequential && part.value("key", Json()).is_null();
     const std::string key = part.value("key", Json()).dump();
+    if (!keys_seen.insert(key).second) return bad("partition key " + key + " appears twice");
     int64_t max_invoke = -1;                       // linearizable: latest invocation so far
     std::unordered_map<int64_t, int64_t> last_of;  // sequential: process -> last invocation
     orders.emplace_back();

@@ -6,8 +6,9 @@
 // checks that the witness orders are permutations of exactly those ops, respect real-time order
 // (linearizable: no op is placed before an op that returned before it was invoked) or each
 // logical process's program order (sequential), and replay legally through fresh model machines.
-// A sequential witness may be one order over all partitions (it is not compositional); each op is
-// then replayed on the machine of its own partition.
+// A partition key appears at most once. A sequential witness is one order (sequential consistency
+// is not compositional): over all partitions, key null, each op replayed on the machine of its own
+// partition, or the single partition of a one-partition history.
 #pragma once
 #include <string>
 

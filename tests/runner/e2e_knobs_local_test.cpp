@@ -4,8 +4,6 @@
 //  - paxos --bug no-persist, set, every node killed (kill:all): acknowledged adds lost (the set
 //    checker's `lost`). Killing only a majority rarely shows it: the surviving node re-proposes
 //    what it holds once the others are back.
-//  - raft --bug forget-vote, set, FORGET_VOTE_NEMESIS: two nodes log "became leader" for one
-//    term (election safety), and the run is invalid.
 #include <catch2/catch.hpp>
 
 #include <string>

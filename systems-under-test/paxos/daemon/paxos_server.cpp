@@ -197,11 +197,6 @@ void PaxosServer::step(const Input& input) {
   const Ballot ballot_before = core_->ballot();
   Outputs out = core_->step(input);
   log_transition(role_before, ballot_before);
-  if (core_->conflicting_learns() > logged_conflicts_) {
-    // Only a bug knob gets here: the core keeps the value it applied first.
-    logged_conflicts_ = core_->conflicting_learns();
-    log_.warn("learned a second value for a chosen slot", {{"conflicting_learns", logged_conflicts_}});
-  }
   if (out.empty()) return;
   auto move_into = [](auto& dst, auto& src) {
     for (auto& x : src) dst.push_back(std::move(x));

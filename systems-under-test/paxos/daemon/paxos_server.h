@@ -88,7 +88,6 @@ class PaxosServer {
   uint64_t next_value_seq_ = 0;
   uint64_t applied_slots_ = 0;
   uint64_t bad_peer_lines_ = 0;
-  uint64_t logged_conflicts_ = 0;  // conflicting_learns() already logged
   uint32_t ticks_since_sync_ = 0;
 };
 

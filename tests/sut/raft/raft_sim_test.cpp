@@ -1,6 +1,9 @@
 // Seeded simulation of the pure Raft core: safety on every step over many seeds for the correct
-// build, and every bug knob caught (by a safety check, a linearizability failure, or a
-// SUT_ASSERT inside the core — knob runs happen in a forked child so an abort is observable).
+// build, and every bug knob proven by the violation it causes (stale-read: a read older than a
+// completed acknowledged write; early-ack: two entries applied at one index; forget-vote: two
+// leaders in one term) next to the correct build under the same settings and seeds, which must
+// show no violation, assertion or stale read at all. Knob runs happen in a forked child so a
+// SUT_ASSERT abort inside the core is observable (and is not the knob's signature).
 // A failure prints the seed; rerun one seed with FAULTLINE_RAFT_SIM_SEED=N.
 #include <catch2/catch.hpp>
 

@@ -6,10 +6,11 @@
 //    history.jsonl without a search), on a key the checker names as failing at a read;
 //  - raft --bug early-ack, set, the leader cut off: acknowledged adds lost (the set checker's
 //    `lost`);
-//  - paxos --bug skip-promise-check, register, 0.5 s partitions: the register
-//    checker's failures (a non-linearizable key: the deposed leader's acceptors took its lower
-//    ballot, so it applied and acknowledged values the new leader's log does not hold).
 // Each knob: at most a few seeds of ~5 s; the correct build runs once, on the seed that found it.
+// paxos --bug skip-promise-check has no case here: it needs the cut-off leader to still lead when
+// its accepts get through after the heal, but TCP's retransmission backoff delivers them ~0.61 s
+// after the cut while the leader's check quorum deposes it at 0.6 s; 0 of 8 seeds found it (the
+// simulation proves the knob, tests/sut/paxos/paxos_sim_test.cpp).
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -103,36 +104,5 @@ TEST_CASE("e2e knob raft early-ack: acknowledged adds lost, the correct build lo
                       if (e["phase"] != "recovery") return "";
                     return std::to_string(wl["lost_count"].get<int64_t>()) +
                            " acknowledged adds lost, e.g. " + wl["lost"][0].dump();
-                  }});
-}
-
-TEST_CASE("e2e knob paxos skip-promise-check: two values chosen, the correct build one (root)") {
-  RUNNER_TEST_SKIP_UNLESS_ROOT();
-  Dirs dirs;
-  // The deposed leader must still lead when the partition heals (it steps down after 2x the
-  // 300 ms election timeout without a majority) while the majority has elected a new one, and
-  // its retransmitted accepts must win the race with the nack of its heartbeat: 0.5 s
-  // partitions of random shape. Measured: found on 4 of 7 seeds (earlier), on 1 of 3 (seeds
-  // 1..3, found on seed 3) here; partition:primaries was worse (1 of 4). Bounded: 8 seeds.
-  prove_knob_e2e({.knob = "skip-promise-check",
-                  .max_seeds = 8,
-                  .spec =
-                      [&](uint64_t seed, const std::string& bug) {
-                        TestSpec s = on_cluster("paxos", "register", dirs.d);
-                        s.bug = bug;
-                        s.nemesis = {"partition"};
-                        s.nemesis_interval_s = 0.5;
-                        s.concurrency = 6;
-                        s.rate = 200;
-                        s.seed = seed;
-                        return s;
-                      },
-                  .anomaly = [](const RunOutcome& o) -> std::string {
-                    const Json& wl = o.results["workload"];
-                    if (o.results["valid"] != false || !wl.contains("failures") ||
-                        wl["failures"].empty())
-                      return "";
-                    return "non-linearizable: " +
-                           wl["failures"][0].value("explanation", std::string()).substr(0, 300);
                   }});
 }

@@ -31,12 +31,13 @@ struct IsolatedRun {
   enum How { Clean, Violation, Assertion, OtherCrash } how = Clean;
   ViolationKind kind = ViolationKind::None;
   uint64_t stale_reads = 0;
+  uint64_t ops_ok = 0;
   std::string output;  // the violation, the first stale read, or the assertion text
 };
 
 // Runs one simulation in a child process, so that a SUT_ASSERT abort inside the core is
-// observable. The child reports "<kind> <stale reads>\n<violation>\n<first stale read>" on
-// its stderr pipe.
+// observable. The child reports "<kind> <stale reads> <ok ops>\n<violation>\n<first stale
+// read>" on its stderr pipe.
 IsolatedRun run_isolated(const SimOptions& o) {
   int fds[2];
   REQUIRE(::pipe(fds) == 0);
@@ -47,7 +48,8 @@ IsolatedRun run_isolated(const SimOptions& o) {
     ::dup2(fds[1], STDERR_FILENO);
     SimReport r = run_simulation(o);
     std::string out = std::to_string(static_cast<int>(r.kind)) + " " +
-                      std::to_string(r.stale_reads) + "\n" + r.violation.substr(0, 2000) + "\n" +
+                      std::to_string(r.stale_reads) + " " + std::to_string(r.ops_ok) + "\n" +
+                      r.violation.substr(0, 2000) + "\n" +
                       r.stale_read_example.substr(0, 1000) + "\n";
     (void)!::write(STDERR_FILENO, out.data(), out.size());
     ::_exit(0);
@@ -62,13 +64,14 @@ IsolatedRun run_isolated(const SimOptions& o) {
   ::waitpid(pid, &status, 0);
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
     int kind = 0;
-    unsigned long long stale = 0;
-    if (std::sscanf(run.output.c_str(), "%d %llu", &kind, &stale) != 2) {
+    unsigned long long stale = 0, ok = 0;
+    if (std::sscanf(run.output.c_str(), "%d %llu %llu", &kind, &stale, &ok) != 3) {
       run.how = IsolatedRun::OtherCrash;
       return run;
     }
     run.kind = static_cast<ViolationKind>(kind);
     run.stale_reads = stale;
+    run.ops_ok = ok;
     run.output = run.output.substr(run.output.find('\n') + 1);
     run.how = run.kind == ViolationKind::None ? IsolatedRun::Clean : IsolatedRun::Violation;
   } else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT &&
@@ -105,7 +108,7 @@ void run_seeds(int nodes, int first_seed, int count, bool async_persist = false)
 
 // A knob's proof: the same seeds and settings, once with the knob and once without. The knob
 // must show `signature` (its specific violation) on at least one seed; the correct build must
-// show no violation, no assertion and no stale read on any of them.
+// show no violation, no assertion and no stale read on any of them, and get ops done.
 struct KnobProof {
   const char* knob;
   SimOptions buggy;  // the settings, knob on
@@ -132,6 +135,7 @@ void prove_knob(const KnobProof& p) {
     INFO("correct build, same settings, seed " << s << ": " << c.output.substr(0, 600));
     CHECK(c.how == IsolatedRun::Clean);
     CHECK(c.stale_reads == 0);
+    CHECK(c.ops_ok > 0);
   }
   INFO(p.knob << ": " << p.expected << " on " << found << " of " << p.seeds << " seeds");
   REQUIRE(found > 0);

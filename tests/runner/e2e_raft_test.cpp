@@ -5,24 +5,30 @@
 //    queue, bank, counter, list-append, rw-register) under partition (random halves) + kill of
 //    the leader -> valid, with both
 //    fault kinds really applied (the seed is picked so the schedule holds both) and enough ok ops;
-//  - --bug early-ack with the leader cut off and killed (`partition:primaries,kill:primaries`)
-//    -> an acknowledged add lost (set workload), found within a bounded number of seeds.
+//  - SIGKILL of the control process mid-run: the history reads to its last line,
+//    `check --store` re-analyses it, `faultline cluster heal` brings the killed daemon back.
+// Bug knobs: e2e_knobs_test.cpp.
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <faultline/control/local_cluster.h>
 #include <faultline/nemesis/schedule.h>
 
 #include "faultline/runner/run.h"
+#include "faultline/runner/store.h"
 #include "runner_test_util.h"
 
 using namespace faultline;
@@ -83,17 +89,17 @@ TEST_CASE("e2e raft: every workload under partition + kill is valid (root)") {
       INFO("workload " << w << ", seed " << s.seed << ", run " << o.run_dir);
       INFO(o.results.dump(2).substr(0, 6000));
       check_valid_run(o);
-      // Enough work got through despite the faults.
+      // Enough work got through despite the faults, and both kinds of fault really applied.
+      const bool happened = check_run_happened(s, o);
       CHECK(o.results["stats"]["ok"].get<int64_t>() >= 40);
-      // Both kinds of fault were really applied.
       auto faults = fault_starts(o.run_dir);
-      CHECK(faults["start-partition"].size() >= 1);
-      CHECK(faults["start-kill"].size() >= 1);
       for (const auto& v : faults["start-kill"]) CHECK(fault_nodes(v).size() == 1);  // the leader
+      for (const char* n : {"n1", "n2", "n3"})
+        CHECK(fs::exists(fs::path(o.run_dir) / "nodes" / n / "raft.log"));
       // A failed run stays on disk for a look (the temp dir goes away otherwise).
       const bool good = o.results["valid"] == true && o.exit_code == 0 && o.results["errors"].empty() &&
                         o.results["recovered"] == true && o.results["stats"]["ok"].get<int64_t>() >= 40 &&
-                        !faults["start-partition"].empty() && !faults["start-kill"].empty();
+                        happened;
       if (!good) {
         const fs::path keep = fs::temp_directory_path() / ("faultline-e2e-raft-failed-" + w);
         fs::remove_all(keep);
@@ -104,47 +110,61 @@ TEST_CASE("e2e raft: every workload under partition + kill is valid (root)") {
   }
 }
 
-TEST_CASE("e2e raft: --bug early-ack with the leader cut off and killed loses an acknowledged write (root)") {
+TEST_CASE("e2e raft: SIGKILL of the control process mid-run (root)") {
   RUNNER_TEST_SKIP_UNLESS_ROOT();
-  // Both faults hit the node leading at the time. Kill alone hardly ever shows the bug on this
-  // daemon: the leader persists and sends the entry to its followers in the same step as it
-  // acks, so a kill -9 rarely lands in between; cut off from the rest, it acks alone for the
-  // whole fault, and the majority's new leader overwrites those entries.
-  constexpr int kMaxSeeds = 5;  // detection is probabilistic; bounded
-  bool found = false;
-  int tries = 0;
-  for (uint64_t seed = 1; seed <= kMaxSeeds && !found; ++seed) {
-    ++tries;
-    TempDir d("faultline-e2e-raft");
-    TestSpec s = raft_spec("set", d.path / "store");
-    s.bug = "early-ack";
-    s.nemesis = {"partition:primaries", "kill:primaries"};
-    s.concurrency = 6;
-    s.rate = 500;
-    s.seed = seed;
-    // The deposed leader told to overwrite entries it applied aborts (PROTOCOL.md), so the
-    // cluster may not serve fully again: do not wait long for it.
-    s.recovery_timeout_s = 3;
-    RunOutcome o = run_quiet(s);
-    INFO("seed " << seed << ", run " << o.run_dir);
-    INFO(o.results.dump(2).substr(0, 4000));
-    for (const auto& e : o.results["errors"]) CHECK(e["phase"] == "recovery");
-    // The faults hit one node each: the one leading at the time.
-    auto faults = fault_starts(o.run_dir);
-    REQUIRE(faults["start-partition"].size() + faults["start-kill"].size() >= 1);
-    for (const auto& v : faults["start-kill"]) CHECK(fault_nodes(v).size() == 1);
-    for (const auto& v : faults["start-partition"]) {
-      CHECK(v["effect"]["shape"] == "isolate");
-      for (const auto& [node, drops] : v["effect"]["grudge"].items()) CHECK(drops.size() >= 1);
-    }
-    const Json& wl = o.results["workload"];
-    if (wl.value("lost_count", int64_t{0}) > 0) {
-      found = true;
-      CHECK(o.results["valid"] == false);
-      CHECK(o.exit_code == 1);
-      REQUIRE_FALSE(wl["lost"].empty());
-    }
+  TempDir d("faultline-e2e");
+    const std::string exe = std::string(FAULTLINE_BINARY_DIR) + "/cli/faultline";
+  const std::string store = (d.path / "store").string();
+  const std::string workload = "register";
+  pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    std::string log = (d.path / "child.log").string();
+    FILE* f = std::freopen(log.c_str(), "w", stdout);
+    (void)f;
+    ::dup2(::fileno(stdout), 2);
+    ::execl(exe.c_str(), exe.c_str(), "test", "--cluster", cluster().c_str(), "--system", "raft",
+            "--workload", workload.c_str(), "--nemesis", "kill", "--nemesis-interval", "2",
+            "--time-limit", "60", "--concurrency", "3", "--rate", "100", "--store", store.c_str(),
+            "--name", "killed", "--no-progress", static_cast<char*>(nullptr));
+    ::_exit(127);
   }
-  INFO("tries: " << tries);
-  CHECK(found);
+  // Wait (bounded) until a kill fault is in effect, then SIGKILL the control process.
+  const std::string hist = store + "/killed/latest/history.jsonl";
+  bool fault_active = false;
+  for (int i = 0; i < 1500 && !fault_active; ++i) {  // <= 30 s
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    fault_active = fs::exists(hist) && count_substr(hist, "\"f\":\"start-kill\"") >= 2 &&
+                   count_substr(hist, "\"type\":\"info\",\"value\":{\"effect\"") >= 1;
+  }
+  ::kill(child, SIGKILL);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  REQUIRE(fault_active);
+  // The history reads to its last line (every line is complete JSON: flushed per op).
+  std::ifstream in(hist);
+  std::string line, last;
+  int64_t lines = 0;
+  while (std::getline(in, line)) {
+    ++lines;
+    last = line;
+    REQUIRE_NOTHROW(Json::parse(line));
+  }
+  CHECK(lines > 2);
+  CHECK_FALSE(fs::exists(store + "/killed/latest/results.json"));
+  // `faultline check --store` re-analyses it.
+  const std::string check = exe + " check --store " + store + "/killed/latest > /dev/null 2>&1";
+  CHECK(std::system(check.c_str()) == 0);
+  Json res = read_json_file(store + "/killed/latest/results.json");
+  CHECK(res["valid"] == true);
+  CHECK(res["reanalysed"] == true);
+  // `faultline cluster heal` undoes the kill from the journal: the daemon runs again.
+  const std::string heal = exe + " cluster heal --name " + cluster() + " > /dev/null 2>&1";
+  CHECK(std::system(heal.c_str()) == 0);
+  control::Cluster c = control::open_local_cluster(cluster());
+  for (const auto& n : c.node_names()) {
+    auto r = c.remote(n).exec(
+        "p=$(cat /var/lib/faultline/raft.pid) && [ -d /proc/$p ] && grep -q faultline-raftd /proc/$p/cmdline");
+    CHECK(r.ok());
+  }
 }

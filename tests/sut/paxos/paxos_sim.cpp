@@ -36,7 +36,28 @@ Config PaxosSim::config_for(NodeId id, uint64_t incarnation) const {
   return c;
 }
 
-void PaxosSim::violation(std::string what) {
+const char* to_string(Violation v) {
+  switch (v) {
+    case Violation::TwoValuesChosen: return "two values chosen for one slot";
+    case Violation::ChosenLostByRestart: return "chosen value lost by an acceptor's restart";
+    case Violation::BallotTwoValues: return "one ballot carried two values";
+    case Violation::PromiseBroken: return "promise broken";
+    case Violation::PromiseForgotten: return "promise forgotten over a restart";
+    case Violation::ApplyOrder: return "applied out of order";
+    case Violation::AppliedUnchosen: return "applied a value not chosen";
+    case Violation::LearnersDisagree: return "learners disagree";
+    case Violation::AppliedTwice: return "applied twice";
+    case Violation::ChosenInTwoSlots: return "value chosen in two slots";
+    case Violation::RejectedTookEffect: return "rejected op took effect";
+    case Violation::AckedOpLost: return "acknowledged op lost";
+    case Violation::WrongResult: return "result the log does not give";
+    case Violation::RealTimeOrder: return "log order contradicts real time";
+  }
+  return "?";
+}
+
+void PaxosSim::violation(Violation kind, std::string what) {
+  kinds_.insert(kind);
   if (violations_.size() >= 20) return;
   std::ostringstream s;
   s << "seed " << options_.seed << " tick " << now_ << ": " << what;
@@ -59,6 +80,8 @@ void PaxosSim::crash(NodeId id) {
 void PaxosSim::restart(NodeId id) {
   Node& n = nodes_[id];
   ++n.incarnation;
+  n.promised_before = std::max(n.promised_before, n.promised);
+  n.promised = Ballot{};
   n.core.emplace(config_for(id, n.incarnation), n.disk);
   n.kv = SimKv{};
   n.next_apply = 0;
@@ -81,16 +104,49 @@ void PaxosSim::observe_acceptance(NodeId acceptor, Slot slot, const Ballot& b, c
   if (a.acceptors.empty()) {
     a.value = v;
   } else if (a.value != v) {
-    violation("ballot (" + std::to_string(b.round) + "," + std::to_string(b.node) +
-              ") carried two values for slot " + std::to_string(slot));
+    violation(Violation::BallotTwoValues, "ballot (" + std::to_string(b.round) + "," +
+                                              std::to_string(b.node) +
+                                              ") carried two values for slot " + std::to_string(slot));
     return;
   }
-  a.acceptors.insert(acceptor);
+  a.acceptors.emplace(acceptor, nodes_[acceptor].incarnation);
   if (a.acceptors.size() < nodes_.size() / 2 + 1) return;
   auto [it, inserted] = global_chosen_.emplace(slot, v);
-  if (!inserted && it->second != v) {
-    violation("two values chosen for slot " + std::to_string(slot) + ": '" + it->second.id +
-              "' and '" + v.id + "'");
+  if (inserted) chosen_ballot_[slot] = b;
+  if (inserted || it->second == v) return;
+  violation(Violation::TwoValuesChosen, "two values chosen for slot " + std::to_string(slot) +
+                                            ": '" + it->second.id + "' and '" + v.id + "'");
+  // Which acceptors of the first choice accepted the second one in a later incarnation?
+  const Acceptance& first = acceptances_[{slot, chosen_ballot_[slot]}];
+  for (const auto& [node, inc] : a.acceptors) {
+    auto f = first.acceptors.find(node);
+    if (f != first.acceptors.end() && inc > f->second)
+      violation(Violation::ChosenLostByRestart,
+                "node " + std::to_string(node) + " accepted '" + it->second.id + "' at slot " +
+                    std::to_string(slot) + ", restarted, then accepted '" + v.id + "'");
+  }
+}
+
+// An acceptor's Accepted must not go below what it promised: earlier in this incarnation
+// (Promise, Nack, Accepted it sent), or in an earlier one (promises are durable).
+void PaxosSim::observe_promises(NodeId id, const Outputs& out) {
+  Node& n = nodes_[id];
+  auto text = [&](const Ballot& b, const Ballot& p) {
+    return "node " + std::to_string(id) + " accepted ballot (" + std::to_string(b.round) + "," +
+           std::to_string(b.node) + ") after promising (" + std::to_string(p.round) + "," +
+           std::to_string(p.node) + ")";
+  };
+  for (const Envelope& e : out.send) {
+    const auto* a = std::get_if<Accepted>(&e.message);
+    if (!a) continue;
+    if (a->ballot < n.promised) violation(Violation::PromiseBroken, text(a->ballot, n.promised));
+    else if (a->ballot < n.promised_before)
+      violation(Violation::PromiseForgotten, text(a->ballot, n.promised_before) + " before a restart");
+  }
+  for (const Envelope& e : out.send) {
+    if (const auto* p = std::get_if<Promise>(&e.message)) n.promised = std::max(n.promised, p->ballot);
+    if (const auto* k = std::get_if<Nack>(&e.message)) n.promised = std::max(n.promised, k->promised);
+    if (const auto* a = std::get_if<Accepted>(&e.message)) n.promised = std::max(n.promised, a->ballot);
   }
 }
 
@@ -98,7 +154,8 @@ void PaxosSim::process_outputs(NodeId id, const Input& input, Outputs out) {
   Node& n = nodes_[id];
   // 1. persist (the sim's disk is synchronous: a record is durable once appended).
   for (PersistRecord& r : out.persist) n.disk.push_back(std::move(r));
-  // Observer: acceptances visible in the traffic.
+  // Observer: promises and acceptances visible in the traffic.
+  observe_promises(id, out);
   if (const auto* r = std::get_if<Receive>(&input)) {
     if (const auto* acc = std::get_if<Accept>(&r->message)) {
       for (const Envelope& e : out.send) {
@@ -120,26 +177,26 @@ void PaxosSim::process_outputs(NodeId id, const Input& input, Outputs out) {
   // 3. apply.
   for (const ChosenEntry& c : out.apply) {
     if (c.slot != n.next_apply) {
-      violation("node " + std::to_string(id) + " applied slot " + std::to_string(c.slot) +
+      violation(Violation::ApplyOrder, "node " + std::to_string(id) + " applied slot " + std::to_string(c.slot) +
                 " but expected " + std::to_string(n.next_apply));
     }
     n.next_apply = c.slot + 1;
     auto chosen = global_chosen_.find(c.slot);
     if (chosen == global_chosen_.end()) {
-      violation("node " + std::to_string(id) + " applied slot " + std::to_string(c.slot) +
+      violation(Violation::AppliedUnchosen, "node " + std::to_string(id) + " applied slot " + std::to_string(c.slot) +
                 " that no majority accepted");
     } else if (chosen->second != c.value) {
-      violation("node " + std::to_string(id) + " applied '" + c.value.id + "' at slot " +
+      violation(Violation::AppliedUnchosen, "node " + std::to_string(id) + " applied '" + c.value.id + "' at slot " +
                 std::to_string(c.slot) + " but '" + chosen->second.id + "' was chosen");
     }
     auto [it, inserted] = global_applied_.emplace(c.slot, c.value);
     if (!inserted && it->second != c.value) {
-      violation("learners disagree at slot " + std::to_string(c.slot) + ": '" + it->second.id +
+      violation(Violation::LearnersDisagree, "learners disagree at slot " + std::to_string(c.slot) + ": '" + it->second.id +
                 "' vs '" + c.value.id + "' (node " + std::to_string(id) + ")");
     }
     if (c.value.is_noop()) continue;
     if (!n.applied_ids.insert(c.value.id).second) {
-      violation("node " + std::to_string(id) + " applied '" + c.value.id + "' twice");
+      violation(Violation::AppliedTwice, "node " + std::to_string(id) + " applied '" + c.value.id + "' twice");
     }
     json result = n.kv.apply(json::parse(c.value.payload));
     auto p = n.pending.find(c.value.id);
@@ -307,9 +364,10 @@ std::vector<std::string> PaxosSim::liveness_problems() const {
   return problems;
 }
 
-std::vector<std::string> PaxosSim::check_history() const {
+std::vector<std::string> PaxosSim::check_history(std::set<Violation>* kinds) const {
   std::vector<std::string> problems;
-  auto problem = [&](std::string what) {
+  auto problem = [&](Violation kind, std::string what) {
+    if (kinds) kinds->insert(kind);
     if (problems.size() < 20) problems.push_back("seed " + std::to_string(options_.seed) + ": " + what);
   };
   // Replay the chosen log (contiguous prefix of what learners applied).
@@ -321,7 +379,7 @@ std::vector<std::string> PaxosSim::check_history() const {
     if (it->second.is_noop()) continue;
     json result = kv.apply(json::parse(it->second.payload));
     if (!in_log.emplace(it->second.id, std::make_pair(s, result)).second) {
-      problem("value '" + it->second.id + "' chosen in two slots");
+      problem(Violation::ChosenInTwoSlots, "value '" + it->second.id + "' chosen in two slots");
     }
   }
   // (slot, invoke, complete, ok) of every logged op, for the real-time check.
@@ -330,16 +388,16 @@ std::vector<std::string> PaxosSim::check_history() const {
     auto it = in_log.find(op.value_id);
     const bool rejected = op.type == SimOp::Type::Fail && op.result.contains("rejected");
     if (rejected) {
-      if (it != in_log.end()) problem("rejected op '" + op.value_id + "' took effect");
+      if (it != in_log.end()) problem(Violation::RejectedTookEffect, "rejected op '" + op.value_id + "' took effect");
       continue;
     }
     if (op.type == SimOp::Type::Ok || op.type == SimOp::Type::Fail) {
       if (it == in_log.end()) {
-        problem("acknowledged op '" + op.value_id + "' is not in the chosen log");
+        problem(Violation::AckedOpLost, "acknowledged op '" + op.value_id + "' is not in the chosen log");
         continue;
       }
       if (it->second.second != op.result) {
-        problem("op '" + op.value_id + "' " + op.request.dump() + " returned " + op.result.dump() +
+        problem(Violation::WrongResult, "op '" + op.value_id + "' " + op.request.dump() + " returned " + op.result.dump() +
                 " but the chosen log gives " + it->second.second.dump() + " at slot " +
                 std::to_string(it->second.first));
       }
@@ -354,7 +412,7 @@ std::vector<std::string> PaxosSim::check_history() const {
   uint64_t max_invoke_before = 0;
   for (const auto& [slot, invoke, done, completed] : ordered) {
     if (completed && max_invoke_before > done) {
-      problem("op at slot " + std::to_string(slot) +
+      problem(Violation::RealTimeOrder, "op at slot " + std::to_string(slot) +
               " completed before an op ordered earlier in the log was invoked");
     }
     max_invoke_before = std::max(max_invoke_before, invoke);

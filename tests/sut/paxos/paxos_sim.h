@@ -16,8 +16,13 @@
 //   - learners agree: every node applies slots consecutively from 0 in each incarnation, and
 //     every applied (slot, value) equals what any other node applied there;
 //   - no value applied twice in one incarnation;
+//   - promises kept: an acceptor's Accepted for a ballot below one it promised (Promise, Nack or
+//     an earlier Accepted it sent) in the same incarnation breaks its promise; below one it
+//     promised in an earlier incarnation, it forgot the promise over a restart;
 // and at the end the client history is checked linearizable against the chosen log
-// (check_history). Violations are collected as strings; tests assert on them and print the seed.
+// (check_history). Violations are collected as strings (tests print them and the seed) and as
+// kinds (violation_kinds(), check_history's `kinds`), so a bug knob's test can insist on the
+// violation the knob causes.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -33,6 +38,24 @@
 #include "faultline/sut/kv_store.h"
 
 namespace faultline::paxos::sim {
+
+enum class Violation {
+  TwoValuesChosen,      // a majority accepted two different values for one slot
+  ChosenLostByRestart,  // ... and an acceptor in both majorities restarted in between
+  BallotTwoValues,      // one ballot carried two values for a slot
+  PromiseBroken,        // accepted below its own promise, same incarnation
+  PromiseForgotten,     // accepted below a promise of an earlier incarnation
+  ApplyOrder,           // a node applied slots out of order
+  AppliedUnchosen,      // applied a slot no majority accepted, or another value than chosen
+  LearnersDisagree,     // two nodes applied different values at one slot
+  AppliedTwice,         // one value applied twice in one incarnation
+  ChosenInTwoSlots,     // history: one client value in two slots of the log
+  RejectedTookEffect,   // history: an op answered not-leader is in the log
+  AckedOpLost,          // history: an acknowledged op is missing from the chosen log
+  WrongResult,          // history: an op returned what the log does not give it
+  RealTimeOrder,        // history: the log order contradicts real time
+};
+const char* to_string(Violation v);
 
 struct SimOptions {
   uint64_t seed = 1;
@@ -90,8 +113,11 @@ class PaxosSim {
   uint64_t leader_elections() const { return elections_; }
   // After run(): every node up, exactly one leader, all nodes applied the same prefix.
   std::vector<std::string> liveness_problems() const;
-  // Linearizability of the client history against the chosen log (see header comment).
-  std::vector<std::string> check_history() const;
+  // Kinds of the violations run() found.
+  const std::set<Violation>& violation_kinds() const { return kinds_; }
+  // Linearizability of the client history against the chosen log (see header comment); the
+  // kinds of the problems found are added to *kinds when given.
+  std::vector<std::string> check_history(std::set<Violation>* kinds = nullptr) const;
 
  private:
   struct InFlight {
@@ -106,6 +132,8 @@ class PaxosSim {
     Slot next_apply = 0;
     std::set<std::string> applied_ids;
     std::map<std::string, std::size_t> pending;  // value id -> history index
+    Ballot promised;          // highest promise seen sent in this incarnation
+    Ballot promised_before;   // highest promise of any earlier incarnation
   };
   struct Client {
     uint64_t process = 0;
@@ -117,13 +145,14 @@ class PaxosSim {
   void handle(NodeId id, const Input& input);
   void process_outputs(NodeId id, const Input& input, Outputs out);
   void observe_acceptance(NodeId acceptor, Slot slot, const Ballot& b, const Value& v);
+  void observe_promises(NodeId id, const Outputs& out);
   void enqueue(const Envelope& e, bool faults);
   void crash(NodeId id);
   void restart(NodeId id);
   void client_step(Client& c, bool invoke);
   void complete(std::size_t op_index, SimOp::Type type, nlohmann::json result);
   Config config_for(NodeId id, uint64_t incarnation) const;
-  void violation(std::string what);
+  void violation(Violation kind, std::string what);
   bool connected(NodeId a, NodeId b) const;
 
   SimOptions options_;
@@ -141,12 +170,14 @@ class PaxosSim {
   // Observer state.
   struct Acceptance {
     Value value;
-    std::set<NodeId> acceptors;
+    std::map<NodeId, uint64_t> acceptors;  // -> its incarnation when it accepted
   };
   std::map<std::pair<Slot, Ballot>, Acceptance> acceptances_;
   std::map<Slot, Value> global_chosen_;   // chosen per the acceptance observer
+  std::map<Slot, Ballot> chosen_ballot_;  // the ballot of that first choice
   std::map<Slot, Value> global_applied_;  // first value any node applied at each slot
   std::vector<std::string> violations_;
+  std::set<Violation> kinds_;
 };
 
 }  // namespace faultline::paxos::sim

@@ -59,12 +59,17 @@ class Simulation {
       else ok_before_quiet_ = report_.ops_ok;
     }
     if (report_.ok && quiet_ok_ops_ == 0)
-      violate("liveness: no operation succeeded in " + std::to_string(kQuietTicks) +
+      violate(ViolationKind::Liveness, "liveness: no operation succeeded in " + std::to_string(kQuietTicks) +
               " fault-free ticks after healing; nodes: " + describe_nodes());
     // Ops still open at the end may or may not have happened: the clients give up (info), so
     // both checkers see them as indeterminate.
     for (auto& cl : clients_)
       if (cl.busy && report_.ok) complete(cl, std::nullopt);
+    for (auto& [key, ops] : history_) {
+      for (const std::string& s : find_stale_reads(ops)) {
+        if (report_.stale_reads++ == 0) report_.stale_read_example = "key " + key + ": " + s;
+      }
+    }
     if (report_.ok) check_histories();
     return report_;
   }
@@ -120,9 +125,10 @@ class Simulation {
     return d.str();
   }
 
-  void violate(const std::string& what) {
+  void violate(ViolationKind kind, const std::string& what) {
     if (!report_.ok) return;
     report_.ok = false;
+    report_.kind = kind;
     std::ostringstream s;
     s << "seed " << o_.seed << " tick " << now_ << ": " << what;
     report_.violation = s.str();
@@ -217,7 +223,7 @@ class Simulation {
     for (const Entry& e : out.applied) {
       auto [it, fresh] = applied_.try_emplace(e.index, e);
       if (!fresh && !(it->second == e))
-        violate("state machine safety: two different entries applied at index " +
+        violate(ViolationKind::StateMachineSafety, "state machine safety: two different entries applied at index " +
                 std::to_string(e.index));
     }
     const RaftCore& core = s.node->core();
@@ -225,7 +231,7 @@ class Simulation {
       auto [it, fresh] = leader_of_term_.try_emplace(core.term(), ids_[i]);
       if (fresh) report_.leaders_elected++;
       if (it->second != ids_[i])
-        violate("election safety: " + it->second + " and " + ids_[i] + " both lead term " +
+        violate(ViolationKind::ElectionSafety, "election safety: " + it->second + " and " + ids_[i] + " both lead term " +
                 std::to_string(core.term()));
       for (uint64_t idx = recorded_commit_ + 1; idx <= core.commit_index(); ++idx)
         commit_term_[idx] = {core.term(), core.entry(idx)};
@@ -245,7 +251,7 @@ class Simulation {
     if (hard) s.disk.hard = *hard;
     for (const Entry& e : entries) {
       if (e.index == 0 || e.index > s.disk.log.size() + 1) {
-        violate("node " + ids_[i] + " persisted a non-contiguous entry at " + std::to_string(e.index));
+        violate(ViolationKind::Other, "node " + ids_[i] + " persisted a non-contiguous entry at " + std::to_string(e.index));
         return;
       }
       s.disk.log.resize(e.index - 1);
@@ -253,7 +259,7 @@ class Simulation {
       uint64_t prev_term = e.index > 1 ? s.disk.log[e.index - 2].term : 0;
       auto [it, fresh] = entries_seen_.try_emplace({e.index, e.term}, e.command, prev_term);
       if (!fresh && (it->second.first != e.command || it->second.second != prev_term))
-        violate("log matching: (index " + std::to_string(e.index) + ", term " +
+        violate(ViolationKind::LogMatching, "log matching: (index " + std::to_string(e.index) + ", term " +
                 std::to_string(e.term) + ") names different entries on different nodes");
     }
   }
@@ -311,7 +317,7 @@ class Simulation {
       for (const auto& [idx, ct] : commit_term_) {
         if (ct.first >= core.term()) continue;
         if (idx > core.last_index() || !(core.entry(idx) == ct.second)) {
-          violate("leader completeness: leader " + ids_[i] + " of term " +
+          violate(ViolationKind::LeaderCompleteness, "leader completeness: leader " + ids_[i] + " of term " +
                   std::to_string(core.term()) + " lacks entry " + std::to_string(idx) +
                   " committed in term " + std::to_string(ct.first));
           return;
@@ -392,7 +398,7 @@ class Simulation {
     if (body && !(*body)["ok"].get<bool>()) {
       auto code = sut::error_code_from_string((*body)["error"].get<std::string>());
       if (!code) {
-        violate("unknown error code in reply " + body->dump());
+        violate(ViolationKind::Other, "unknown error code in reply " + body->dump());
         return;
       }
       if (body->contains("leader")) cl.leader_guess = index_of((*body)["leader"]);
@@ -452,13 +458,13 @@ class Simulation {
     copts.time_limit_s = 60;
     CheckResult r = checker::check_linearizable(client_history_, *model, copts);
     if (r.verdict == Verdict::Unknown) {
-      violate("faultline checker gave up: " + r.reason);
+      violate(ViolationKind::Other, "faultline checker gave up: " + r.reason);
       return;
     }
     bool oracle_valid = true;
     for (auto& [key, ops] : history_) oracle_valid &= check_register(ops).linearizable;
     if (r.verdict == Verdict::Invalid) {
-      violate("client history is not linearizable (faultline checker, kv model): " +
+      violate(ViolationKind::NonLinearizable, "client history is not linearizable (faultline checker, kv model): " +
               r.anomalies.dump().substr(0, 1500));
       return;
     }
@@ -468,18 +474,18 @@ class Simulation {
         auto v = check_register(ops);
         if (!v.linearizable) detail = "key " + key + ": " + v.detail;
       }
-      violate("faultline checker says valid but the test oracle finds no linearization: " +
+      violate(ViolationKind::NonLinearizable, "faultline checker says valid but the test oracle finds no linearization: " +
               detail);
       return;
     }
     for (auto& [key, ops] : history_) {
       auto v = check_register(ops);
       if (v.budget_exceeded) {
-        violate("linearizability check of key " + key + " exceeded its search budget");
+        violate(ViolationKind::Other, "linearizability check of key " + key + " exceeded its search budget");
         return;
       }
       if (!v.linearizable) {
-        violate("history of key " + key + " is not linearizable: " + v.detail);
+        violate(ViolationKind::NonLinearizable, "history of key " + key + " is not linearizable: " + v.detail);
         return;
       }
     }
@@ -513,6 +519,20 @@ class Simulation {
 };
 
 }  // namespace
+
+const char* to_string(ViolationKind k) {
+  switch (k) {
+    case ViolationKind::None: return "none";
+    case ViolationKind::ElectionSafety: return "election safety";
+    case ViolationKind::LogMatching: return "log matching";
+    case ViolationKind::LeaderCompleteness: return "leader completeness";
+    case ViolationKind::StateMachineSafety: return "state machine safety";
+    case ViolationKind::NonLinearizable: return "non-linearizable history";
+    case ViolationKind::Liveness: return "liveness";
+    case ViolationKind::Other: return "other";
+  }
+  return "?";
+}
 
 SimReport run_simulation(const SimOptions& options) { return Simulation(options).run(); }
 

@@ -19,6 +19,9 @@
 //   leader completeness a leader's log holds every entry known committed
 //   state machine safety every node applies the same entry at each index
 // At the end, each key's client history must be linearizable (register_linearizability.h).
+// Each violation carries its kind (SimReport::kind), so a bug knob's test can insist on the
+// violation that knob causes. Independently of the verdict, the clients' history is searched for
+// stale reads (find_stale_reads below), the signature of the stale-read knob.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -53,9 +56,26 @@ struct SimOptions {
                                          // batches not yet on disk crashes (losing them)
 };
 
+enum class ViolationKind {
+  None,
+  ElectionSafety,       // two leaders in one term
+  LogMatching,
+  LeaderCompleteness,
+  StateMachineSafety,   // two different entries applied at one index
+  NonLinearizable,      // the client history (faultline's checker or the test oracle)
+  Liveness,             // no progress after healing
+  Other                 // malformed output of the node (non-contiguous persist, bad reply)
+};
+const char* to_string(ViolationKind k);
+
 struct SimReport {
   bool ok = true;
+  ViolationKind kind = ViolationKind::None;  // of the first violation
   std::string violation;  // first safety / linearizability violation, with the seed
+  // Reads that returned a value older than an acknowledged write which completed before the
+  // read began (whatever ended the run); the first one described.
+  uint64_t stale_reads = 0;
+  std::string stale_read_example;
   uint64_t ops_ok = 0, ops_failed = 0, ops_info = 0;
   uint64_t max_commit = 0;
   uint64_t leaders_elected = 0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
+#include <map>
 #include <unordered_set>
 
 namespace faultline::raft::test {
@@ -69,6 +70,32 @@ LinearizabilityVerdict check_register(std::vector<RegisterOp> ops, std::size_t m
     for (auto& o : ops) verdict.detail += "\n  " + o.describe();
   }
   return verdict;
+}
+
+std::vector<std::string> find_stale_reads(const std::vector<RegisterOp>& ops) {
+  std::vector<std::string> out;
+  auto written = [](const RegisterOp& o) { return o.kind == RegisterOp::Write ? o.a : o.b; };
+  std::map<int64_t, const RegisterOp*> writer;  // value -> the op that wrote it
+  for (const RegisterOp& o : ops)
+    if (o.kind != RegisterOp::Read) writer[written(o)] = &o;
+  for (const RegisterOp& r : ops) {
+    if (r.kind != RegisterOp::Read || r.complete == kNever) continue;
+    const RegisterOp* wv = nullptr;
+    if (r.a != kNull) {
+      auto it = writer.find(r.a);
+      if (it == writer.end()) continue;  // a value nobody wrote: not this kind of anomaly
+      wv = it->second;
+      if (wv->complete == kNever) continue;  // may have taken effect late
+    }
+    for (const RegisterOp& w2 : ops) {
+      if (w2.kind == RegisterOp::Read || w2.complete == kNever || written(w2) == r.a) continue;
+      if (w2.complete >= r.invoke) continue;
+      if (wv && wv->complete >= w2.invoke) continue;
+      out.push_back(r.describe() + " after " + w2.describe() + " completed");
+      break;
+    }
+  }
+  return out;
 }
 
 }  // namespace faultline::raft::test

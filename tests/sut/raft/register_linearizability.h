@@ -34,4 +34,12 @@ struct LinearizabilityVerdict {
 LinearizabilityVerdict check_register(std::vector<RegisterOp> ops,
                                       std::size_t max_states = 2'000'000);
 
+// Stale reads, the stale-read knob's signature, found without a search: a completed read R that
+// returned v although some acknowledged write or cas W2 of another value completed before R was
+// invoked, and v was the initial value (kNull) or was written by an op that completed before W2
+// was invoked. Then every linearization orders v's write < W2 < R, so R cannot see v. Requires
+// every written value to be unique (as the simulations write them). One description per stale
+// read: "read v [i, c] after write w [i, c] completed".
+std::vector<std::string> find_stale_reads(const std::vector<RegisterOp>& ops);
+
 }  // namespace faultline::raft::test

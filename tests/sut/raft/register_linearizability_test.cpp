@@ -26,3 +26,22 @@ TEST_CASE("register oracle accepts and rejects known histories", "[raft][oracle]
   CHECK_FALSE(check_register({{K::Write, 1, 2, 1}, {K::Write, 3, 4, 2}, {K::Read, 5, 6, 1}})
                   .linearizable);
 }
+
+TEST_CASE("stale-read finder names reads older than a completed write, nothing else", "[raft][oracle]") {
+  using K = RegisterOp;
+  // read nil after write 1 completed: stale.
+  CHECK(find_stale_reads({{K::Write, 1, 2, 1}, {K::Read, 3, 4, kNull}}).size() == 1);
+  // read 1 after write 1 then write 2 completed: stale; read 2: fresh.
+  CHECK(find_stale_reads({{K::Write, 1, 2, 1}, {K::Write, 3, 4, 2}, {K::Read, 5, 6, 1}}).size() == 1);
+  CHECK(find_stale_reads({{K::Write, 1, 2, 1}, {K::Write, 3, 4, 2}, {K::Read, 5, 6, 2}}).empty());
+  // a cas wrote the newer value: the old one is stale.
+  CHECK(find_stale_reads({{K::Write, 1, 2, 1}, {K::Cas, 3, 4, 1, 2}, {K::Read, 5, 6, 1}}).size() == 1);
+  // concurrent writes: either order is possible, nothing is stale.
+  CHECK(find_stale_reads({{K::Write, 1, 4, 1}, {K::Write, 2, 3, 2}, {K::Read, 5, 6, 1}}).empty());
+  // the newer write overlaps the read: not stale.
+  CHECK(find_stale_reads({{K::Write, 1, 2, 1}, {K::Write, 3, 6, 2}, {K::Read, 5, 7, 1}}).empty());
+  // an info write of the value read may have taken effect late: not stale.
+  CHECK(find_stale_reads({{K::Write, 1, 2, 1}, {K::Write, 3, kNever, 2}, {K::Read, 5, 6, 2}}).empty());
+  // non-linearizable for another reason (a cas from a value never there) is not a stale read.
+  CHECK(find_stale_reads({{K::Write, 1, 2, 1}, {K::Cas, 3, 4, 5, 2}, {K::Read, 5, 6, 2}}).empty());
+}

@@ -3,7 +3,9 @@
 // the ops inside the scrolled viewport on a canvas, so 100k+ ops stay smooth.
 (function () {
   'use strict';
+  window.__flScriptStart = performance.now();
   var D = JSON.parse(document.getElementById('fl-data').textContent);
+  window.__flParsed = performance.now();
   var OPS = D.ops, LANES = D.lanes.length, END = Math.max(D.end, 1);
   var OUT = ['ok', 'fail', 'info', 'pending'];
   var COL = ['#2e8b57', '#c0392b', '#d4a017', '#95a5a6'];

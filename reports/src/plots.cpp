@@ -3,7 +3,8 @@
 
 #include <algorithm>
 #include <array>
-#include <tuple>
+#include <cstdint>
+#include <vector>
 #include <cmath>
 #include <map>
 #include <set>
@@ -59,7 +60,7 @@ void time_axis(std::string& s, const Frame& fr) {
 
 }  // namespace
 
-std::string latency_svg(const History& h, const HistoryView& v, int width, int height) {
+std::string latency_svg(const History& h, const HistoryView& v, const Json* perf_in, int width, int height) {
   Frame fr{width, height, std::max(v.end_ns / 1e9, 1e-3)};
   double lo = 1e18, hi = 0;
   for (const Span& sp : v.spans) {
@@ -87,29 +88,39 @@ std::string latency_svg(const History& h, const HistoryView& v, int width, int h
                      "<text x=\"{3}\" y=\"{4:.1f}\" font-size=\"10\" text-anchor=\"end\">{5:g} ms</text>",
                      kLeft, width - kRight, y, kLeft - 4, y + 3, std::pow(10, e));
   }
-  // Binned marks: (f, outcome, cell) -> count.
+  // Binned marks: one 3x3-pixel cell per (outcome, shape) is drawn once, all marks of a series
+  // in one <path>, so the element count stays constant whatever the history's length.
+  constexpr int kCell = 3;
+  const int gw = width / kCell + 1, gh = height / kCell + 1;
   std::map<std::string, int> f_shape;
-  std::set<std::tuple<int, int, int, int>> cells;
+  std::vector<std::vector<uint8_t>> grid(9, std::vector<uint8_t>(static_cast<size_t>(gw * gh), 0));
   for (const Span& sp : v.spans) {
-    if (sp.end_ns < 0) continue;
+    if (sp.end_ns < 0 || sp.outcome == Outcome::Pending) continue;
     const std::string& f = h[static_cast<size_t>(sp.invoke_pos)].f;
-    const int shape = f_shape.try_emplace(f, static_cast<int>(f_shape.size()) % 3).first->second;
-    const int cx = static_cast<int>(fr.px(sp.end_ns / 1e9)) / 2;
-    const int cy = static_cast<int>(py((sp.end_ns - sp.start_ns) / 1e6)) / 2;
-    cells.emplace(static_cast<int>(sp.outcome), shape, cx, cy);
+    auto it = f_shape.find(f);
+    if (it == f_shape.end()) it = f_shape.emplace(f, static_cast<int>(f_shape.size()) % 3).first;
+    const int cx = std::clamp(static_cast<int>(fr.px(sp.end_ns / 1e9)) / kCell, 0, gw - 1);
+    const int cy = std::clamp(static_cast<int>(py((sp.end_ns - sp.start_ns) / 1e6)) / kCell, 0, gh - 1);
+    grid[static_cast<size_t>(static_cast<int>(sp.outcome) * 3 + it->second)][static_cast<size_t>(cy * gw + cx)] = 1;
   }
   for (int o = 0; o < 3; ++o) {
-    s += fmt::format("<g class=\"pts-{}\" fill=\"{}\" fill-opacity=\"0.7\">", outcome_name(Outcome(o)),
-                     kOutcomeColour[o]);
-    for (const auto& [oc, shape, cx, cy] : cells) {
-      if (oc != o) continue;
-      if (shape == 0) s += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"2\" height=\"2\"/>", cx * 2, cy * 2);
-      else if (shape == 1) s += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"1.4\"/>", cx * 2 + 1, cy * 2 + 1);
-      else s += fmt::format("<path d=\"M{} {}l1.5 2.6h-3z\"/>", cx * 2 + 1, cy * 2);
+    s += fmt::format("<g class=\"pts-{}\" fill=\"{}\" fill-opacity=\"0.75\">", outcome_name(Outcome(o)), kOutcomeColour[o]);
+    for (int shape = 0; shape < 3; ++shape) {
+      const auto& g = grid[static_cast<size_t>(o * 3 + shape)];
+      std::string d;
+      for (int cy = 0; cy < gh; ++cy)
+        for (int cx = 0; cx < gw; ++cx) {
+          if (!g[static_cast<size_t>(cy * gw + cx)]) continue;
+          const int x = cx * kCell, y = cy * kCell;
+          if (shape == 0) d += fmt::format("M{} {}h2.4v2.4h-2.4z", x, y);
+          else if (shape == 1) d += fmt::format("M{} {}l1.4 1.4-1.4 1.4-1.4-1.4z", x + 1, y);
+          else d += fmt::format("M{} {}l1.5 2.6h-3z", x + 1, y);
+        }
+      if (!d.empty()) s += "<path d=\"" + d + "\"/>";
     }
     s += "</g>";
   }
-  const Json perf = perf_checker(h, v);
+  const Json perf = perf_in ? *perf_in : perf_checker(h, v);
   const char* qs[] = {"p50", "p95", "p99"};
   const char* qc[] = {"#1f4e79", "#8e44ad", "#e67e22"};
   const double bucket = perf["bucket_s"].get<double>();

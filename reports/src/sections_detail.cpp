@@ -181,7 +181,10 @@ void section_cycles(std::string& out, const Ctx& c, const std::vector<Anomaly>& 
 
 void section_perf(std::string& out, const Ctx& c) {
   out += "<section id=\"perf\"><h2>Latency and throughput</h2><p>Fault windows are shaded red.</p>";
-  out += "<h3>Latency (completion time vs latency, log scale)</h3>" + latency_svg(c.h, c.v);
+  const Json* perf = c.results.contains("checkers") && c.results["checkers"].contains("perf") &&
+                            c.results["checkers"]["perf"].contains("latency_over_time")
+                        ? &c.results["checkers"]["perf"] : nullptr;
+  out += "<h3>Latency (completion time vs latency, log scale)</h3>" + latency_svg(c.h, c.v, perf);
   out += "<h3>Throughput (completions per second)</h3>" + throughput_svg(c.h, c.v);
   const Json ch = c.results.value("checkers", Json::object());
   const Json stats = ch.value("stats", Json::object()).value("by_f", Json::object());

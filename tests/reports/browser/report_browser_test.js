@@ -174,6 +174,7 @@ async function bench(browser) {
   await page.goto('file://' + path.resolve(args.bench), {waitUntil: 'load', timeout: 60000});
   await page.waitForFunction(() => window.__flFirstDraw !== undefined, {timeout: 60000});
   const firstDraw = await page.evaluate(() => window.__flFirstDraw);
+  const phases = await page.evaluate(() => ({script_start_ms: Math.round(window.__flScriptStart), data_parsed_ms: Math.round(window.__flParsed)}));
   const wall = Date.now() - t0;
   const scroll = await page.evaluate(async () => {
     const box = document.getElementById('timeline');
@@ -181,7 +182,7 @@ async function bench(browser) {
     for (let i = 0; i < 50; i++) { box.scrollTop += box.clientHeight; box.dispatchEvent(new Event('scroll')); await new Promise(requestAnimationFrame); }
     return (performance.now() - t) / 50;
   });
-  console.log(JSON.stringify({page: args.bench, first_draw_ms: Math.round(firstDraw), wall_ms: wall, ms_per_scrolled_screen: +scroll.toFixed(1)}));
+  console.log(JSON.stringify({page: args.bench, first_draw_ms: Math.round(firstDraw), ...phases, wall_ms: wall, ms_per_scrolled_screen: +scroll.toFixed(1)}));
   await page.screenshot({path: path.join(args.out, 'bench.png')});
 }
 

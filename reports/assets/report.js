@@ -1,42 +1,45 @@
 // faultline report: the virtualised timeline and the links from anomalies to ops.
 // Reads the JSON block #fl-data (see reports/src/timeline.cpp for its shape) and draws only
-// the ops inside the scrolled viewport on a canvas, so 100k+ ops stay smooth.
-(function () {
-  'use strict';
+// the ops inside the scrolled viewport on a canvas, so 100k+ ops stay smooth. One block scope
+// (no wrapper function): nothing leaks to the global object but window.faultlineReport.
+'use strict';
+{
   window.__flScriptStart = performance.now();
-  var D = JSON.parse(document.getElementById('fl-data').textContent);
+  let D = JSON.parse(document.getElementById('fl-data').textContent);
   window.__flParsed = performance.now();
-  var OPS = D.ops, LANES = D.lanes.length, END = Math.max(D.end, 1);
-  var OUT = ['ok', 'fail', 'info', 'pending'];
-  var COL = ['#2e8b57', '#c0392b', '#d4a017', '#95a5a6'];
-  var box = document.getElementById('timeline');
-  var canvas = document.getElementById('tl-canvas');
-  var spacer = document.getElementById('tl-spacer');
-  var tip = document.getElementById('tl-tip');
-  var details = document.getElementById('tl-details');
-  var ctx = canvas.getContext('2d');
-  var GUTTER = 64, HEAD = 22, PAD = 12;
+  let OPS = D.ops, LANES = D.lanes.length, END = Math.max(D.end, 1);
+  let OUT = ['ok', 'fail', 'info', 'pending'];
+  let COL = ['#2e8b57', '#c0392b', '#d4a017', '#95a5a6'];
+  let box = document.getElementById('timeline');
+  let canvas = document.getElementById('tl-canvas');
+  let spacer = document.getElementById('tl-spacer');
+  let tip = document.getElementById('tl-tip');
+  let details = document.getElementById('tl-details');
+  let ctx = canvas.getContext('2d');
+  let GUTTER = 64, HEAD = 22, PAD = 12;
   // Per lane: op ids in start order (a process runs one op at a time, so ends are ordered too).
-  var byLane = [];
-  for (var l = 0; l < LANES; l++) byLane.push([]);
-  var byIndex = new Map();
-  var lat = [];
-  for (var i = 0; i < OPS.length; i++) {
+  let byLane = [];
+  for (let l = 0; l < LANES; l++) byLane.push([]);
+  let byIndex = new Map();
+  let lat = [];
+  for (let i = 0; i < OPS.length; i++) {
     var o = OPS[i];
     byLane[o[0]].push(i);
     byIndex.set(o[5], i);
     if (o[6] >= 0) { byIndex.set(o[6], i); lat.push(o[2] - o[1]); }
   }
   lat.sort(function (a, b) { return a - b; });
-  var median = lat.length ? Math.max(lat[lat.length >> 1], 1) : END / 50;
-  // Scale: px per µs. A median op gets ~8 px, the whole run at least the viewport, and the
-  // page stays under browsers' element height limits.
-  var scale = Math.max(8 / median, (box.clientHeight - HEAD - PAD) / END);
-  scale = Math.min(scale, 1.5e7 / END);
-  var laneW = 16;
-  var highlight = new Set();
-  var pinned = -1;
-  var drawn = 0;
+  let median = lat.length ? Math.max(lat[lat.length >> 1], 1) : END / 50;
+  // Scale: px per µs. A median op gets ~8 px, unless a screen would then hold fewer than ~10
+  // ops per lane (fast ops: show more of the run instead); the whole run at least fills the
+  // viewport, and the page stays under browsers' element height limits.
+  const screenUs = 10 * Math.max(LANES, 1) * END / Math.max(OPS.length, 1);
+  let scale = Math.min(8 / median, (box.clientHeight - HEAD - PAD) / screenUs);
+  scale = Math.min(Math.max(scale, (box.clientHeight - HEAD - PAD) / END), 1.5e7 / END);
+  let laneW = 16;
+  let highlight = new Set();
+  let pinned = -1;
+  let drawn = 0;
   function endOf(o) { return o[2] < 0 ? END : o[2]; }
   function y(t) { return HEAD + t * scale; }
   function layout() {
@@ -129,7 +132,7 @@
     box.dataset.drawn = String(drawn);
     if (!window.__flFirstDraw) window.__flFirstDraw = performance.now();
   }
-  var queued = false;
+  let queued = false;
   function redraw() { if (!queued) { queued = true; requestAnimationFrame(function () { queued = false; draw(); }); } }
   function opAt(ev) {
     var rect = canvas.getBoundingClientRect();
@@ -246,4 +249,4 @@
   }
   window.faultlineReport = {show: show, opRect: opRect, opCount: OPS.length};
   layout();
-})();
+}

@@ -59,7 +59,8 @@ std::string Ctx::describe_op(int64_t index) const {
   if (cp < 0) return s + " → (no completion)";
   const Op& done = h[static_cast<size_t>(cp)];
   s += " → " + std::string(to_string(done.type));
-  if (!done.value.is_null() && done.value != op.value) s += " " + display_value(done.value, 80);
+  if (done.type == OpType::Ok && (done.value != op.value || op.value.is_null()))
+    s += " " + (done.value.is_null() ? std::string("nil") : display_value(done.value, 80));
   if (!done.error.is_null()) s += " (" + display_value(done.error, 80) + ")";
   return s;
 }

@@ -104,6 +104,20 @@ HistoryView make_view(const History& h) {
     }
     v.spans.push_back(s);
   }
+  // Lanes in process order (a process id reused after `info` keeps its lanes together).
+  std::vector<int32_t> order(v.lane_process.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int32_t>(i);
+  std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+    return v.lane_process[static_cast<size_t>(a)] < v.lane_process[static_cast<size_t>(b)];
+  });
+  std::vector<int32_t> rank(order.size());
+  std::vector<int64_t> procs(order.size());
+  for (size_t i = 0; i < order.size(); ++i) {
+    rank[static_cast<size_t>(order[i])] = static_cast<int32_t>(i);
+    procs[i] = v.lane_process[static_cast<size_t>(order[i])];
+  }
+  v.lane_process = std::move(procs);
+  for (Span& s : v.spans) s.lane = rank[static_cast<size_t>(s.lane)];
   for (size_t w : open) {
     v.windows[w].end_ns = v.end_ns;
     v.windows[w].open_at_end = true;

@@ -176,6 +176,11 @@ async function bench(browser) {
   const firstDraw = await page.evaluate(() => window.__flFirstDraw);
   const phases = await page.evaluate(() => ({script_start_ms: Math.round(window.__flScriptStart), data_parsed_ms: Math.round(window.__flParsed)}));
   const wall = Date.now() - t0;
+  // Main-thread busy time (the renderer's own accounting): less swayed by a busy machine.
+  const m = await page.metrics();
+  phases.main_thread_task_ms = Math.round(m.TaskDuration * 1000);
+  phases.script_ms = Math.round(m.ScriptDuration * 1000);
+  phases.layout_ms = Math.round(m.LayoutDuration * 1000);
   const scroll = await page.evaluate(async () => {
     const box = document.getElementById('timeline');
     const t = performance.now();

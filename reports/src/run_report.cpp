@@ -29,7 +29,15 @@ std::string shell_word(const std::string& s) {
   return q + "'";
 }
 
-std::string num(const Json& j) { return j.is_number_integer() ? std::to_string(j.get<int64_t>()) : j.dump(); }
+std::string num(const Json& j) {
+  if (j.is_number_integer()) return std::to_string(j.get<int64_t>());
+  if (j.is_number()) {  // 3.0 -> "3", 0.5 -> "0.5"
+    std::ostringstream o;
+    o << j.get<double>();
+    return o.str();
+  }
+  return j.dump();
+}
 
 Json read_json(const std::string& path) {
   std::ifstream in(path);
@@ -67,7 +75,10 @@ std::string reproduce_command(const Json& spec) {
     if (v.is_null() || (v.is_string() && v.get<std::string>().empty())) return;
     s += std::string(" ") + flag + " " + shell_word(v.is_string() ? v.get<std::string>() : num(v));
   };
-  opt("--name", spec.value("name", Json()));
+  const std::string bug = spec.value("bug", Json()).is_string() ? spec["bug"].get<std::string>() : "";
+  const std::string default_name = spec.value("system", std::string()) + (bug.empty() ? "" : "-" + bug) +
+                                   "-" + spec.value("workload", std::string());
+  if (spec.value("name", Json()) != default_name) opt("--name", spec.value("name", Json()));
   opt("--system", spec.value("system", Json()));
   opt("--bug", spec.value("bug", Json()));
   opt("--workload", spec.value("workload", Json()));

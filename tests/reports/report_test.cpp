@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "../checker/graphviz_lsan_suppressions.h"  // the cycle diagrams render through Graphviz
 #include "faultline/checker/linearizability.h"
 #include "faultline/checker/model_registry.h"
 #include "faultline/checker/txn/check_transactional.h"
@@ -146,7 +147,7 @@ TEST_CASE("a stored run: report.html beside its files, a torn line named", "[rep
   const std::string page((std::istreambuf_iterator<char>(in)), {});
   CHECK(page.find("history.jsonl:573") != std::string::npos);  // the torn last line, by line
   CHECK(page.find("href=\"nodes/n1/raftd.log\"") != std::string::npos);
-  CHECK(page.find("faultline test --name t --system raft --workload register --nemesis partition") != std::string::npos);
+  CHECK(page.find("faultline test --name t --system raft --workload register --nemesis partition --nemesis-interval 5 --nodes 3") != std::string::npos);
   CHECK(summary.find("report: " + path) != std::string::npos);
   CHECK(summary.find("stats") != std::string::npos);
   fs::remove_all(dir.parent_path().parent_path());

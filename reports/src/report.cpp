@@ -96,14 +96,16 @@ std::string build_report(const ReportInput& in, const History& history) {
   detail::section_linearizability(out, c, anomalies);
   detail::section_cycles(out, c, anomalies);
   detail::section_timeline(out, c);
-  detail::section_perf(out, c);
-  detail::section_files(out, c);
-  out += "</main><footer>faultline report</footer>";
+  // The timeline's data and script right after it: the first screen is drawn before the browser
+  // parses the plots below (links to ops are handled by delegation on the document).
   out += "<script id=\"fl-data\" type=\"application/json\">";
   out += detail::timeline_data(c);
   out += "</script><script>";
   out += assets::kReportJs;
-  out += "</script></body></html>\n";
+  out += "</script>";
+  detail::section_perf(out, c);
+  detail::section_files(out, c);
+  out += "</main><footer>faultline report</footer></body></html>\n";
   return out;
 }
 

@@ -10,7 +10,12 @@ PKGS=(
   libgraphviz-dev graphviz libbenchmark-dev libsqlite3-dev
   libnetfilter-queue-dev libmnl-dev
   iproute2 iptables nftables faketime libfaketime procps psmisc util-linux
+  chromium
 )
+# node + npm for the report browser tests (puppeteer-core); a node already on the machine
+# (e.g. a newer one) is kept.
+command -v node >/dev/null 2>&1 || PKGS+=(nodejs)
+command -v npm >/dev/null 2>&1 || PKGS+=(npm)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -19,4 +24,10 @@ if ((${#missing[@]})); then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+# puppeteer-core for the report browser tests (tests/reports/browser, pinned by its
+# package-lock.json; it drives Debian's chromium, it downloads no browser).
+BROWSER_TESTS="$(cd "$(dirname "$0")/.." && pwd)/tests/reports/browser"
+if [ ! -d "$BROWSER_TESTS/node_modules/puppeteer-core" ]; then
+  (cd "$BROWSER_TESTS" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
 fi

@@ -1,11 +1,15 @@
 // `faultline check`: checks history files against a model for linearizability or sequential
 // consistency and prints one line per file (verdict, ops, parse and check time), or with --json
 // one JSON object per file (the full CheckResult plus file, model and timings).
+// With --html OUT.html each file also gets an HTML anomaly report (reports/): OUT.html for one
+// file, OUT.<file stem>.html for each of several, and its summary is printed after its line.
 // Exit: 0 all valid, 1 any invalid, 2 any unknown (and none invalid), 254 bad arguments (unknown
 // model, unreadable file, parse error, ops the model does not understand).
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <optional>
 #include <cstdio>
 #include <iostream>
@@ -19,6 +23,9 @@
 #include "faultline/checker/model_registry.h"
 #include "faultline/core/error.h"
 #include "faultline/core/formats.h"
+#include "faultline/reports/checkers.h"
+#include "faultline/reports/report.h"
+#include "faultline/reports/run_report.h"
 #include "faultline/runner/run.h"
 
 namespace faultline::cli {
@@ -35,6 +42,7 @@ struct CheckArgs {
   bool list_models = false;
   bool no_svg = false;
   std::string store;  // re-analyse a stored `faultline test` run
+  std::string html;   // --html OUT.html
   std::vector<std::string> files;
 };
 
@@ -59,6 +67,37 @@ int list_models() {
   return kExitValid;
 }
 
+// --html: the report of one checked file; returns the summary to print ("" on failure, said
+// on stderr).
+std::string write_html(const CheckArgs& a, const std::string& file, const History& history,
+                       const CheckResult& result, const std::string& model, const std::string& consistency) {
+  namespace fs = std::filesystem;
+  std::string out = a.html;
+  if (a.files.size() > 1) {
+    const fs::path p(a.html);
+    out = (p.parent_path() / (p.stem().string() + "." + fs::path(file).stem().string() + ".html")).string();
+  }
+  reports::ReportInput in;
+  in.title = file;
+  Json w = result.to_json();
+  w["model"] = model;
+  w["consistency"] = consistency;
+  in.results = {{"valid", w["valid"]}, {"workload", w}, {"checkers", reports::composed_checkers(history)}};
+  in.model = model;
+  in.reproduce = "faultline check --model " + model +
+                 (a.consistency.empty() ? "" : " --consistency " + a.consistency) + " " + file;
+  std::error_code ec;
+  const fs::path rel = fs::relative(fs::absolute(file), fs::absolute(out).parent_path(), ec);
+  in.files.push_back({fs::path(file).filename().string() + " (history)", ec ? fs::absolute(file).string() : rel.string()});
+  std::ofstream o(out, std::ios::binary | std::ios::trunc);
+  o << reports::build_report(in, history);
+  if (!o.flush()) {
+    std::fprintf(stderr, "faultline check: cannot write %s\n", out.c_str());
+    return "";
+  }
+  return reports::terminal_summary(in, out);
+}
+
 // `check --store store/<test>/latest`: the run's own workload checker (Jepsen's analyze).
 int check_store(const CheckArgs& a) {
   try {
@@ -67,7 +106,8 @@ int check_store(const CheckArgs& a) {
       std::cout << o.results.dump() << "\n";
     } else {
       std::cout << o.run_dir << ": " << o.results["valid"].dump() << "  workload="
-                << o.results["workload"].dump().substr(0, 300) << "\n";
+                << o.results["workload"].dump().substr(0, 300) << "\n"
+                << reports::run_summary(o.run_dir);
     }
     return o.exit_code;
   } catch (const std::exception& e) {
@@ -194,6 +234,14 @@ int run_check(const CheckArgs& a) {
       }
       std::cout << line << "\n";
     }
+    if (!a.html.empty()) {
+      const std::string summary =
+          write_html(a, file, history, result, model_name,
+                     other ? (a.consistency.empty() ? "serializable" : a.consistency)
+                           : std::string(checker::to_string(options.consistency)));
+      if (summary.empty()) any_bad = true;
+      else if (!a.json) std::cout << summary;
+    }
     std::cout.flush();
   }
   if (any_bad) return kExitBadArgs;
@@ -227,6 +275,8 @@ CommandRun setup_check(CLI::App& sub) {
   sub.add_option("--store", args->store,
                  "Re-analyse a stored test run (store/<test>/latest or a run dir) with the "
                  "workload named in its test.json; rewrites its results.json");
+  sub.add_option("--html", args->html,
+                 "Also write an HTML anomaly report (OUT.html; OUT.<file>.html for several files)");
   sub.add_option("files", args->files, "History files (JSON Lines, Jepsen EDN, Jepsen log)");
   return [args] { return run_check(*args); };
 }

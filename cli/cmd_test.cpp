@@ -18,6 +18,7 @@
 #include <string>
 
 #include "command.h"
+#include "faultline/reports/run_report.h"
 #include "faultline/nemesis/fault.h"
 #include "faultline/runner/run.h"
 #include "faultline/runner/spec.h"
@@ -185,6 +186,7 @@ int run(Args& a, CLI::App& app) {
     if (r.contains("cluster"))
       std::printf("  left running: local cluster %s (faultline cluster down --name %s)\n",
                   r["cluster"].get<std::string>().c_str(), r["cluster"].get<std::string>().c_str());
+    std::printf("%s", reports::run_summary(o.run_dir).c_str());  // the report header's words
     std::printf("  stored in %s\n", o.run_dir.c_str());
     std::fflush(stdout);
     code = worst(code, o.exit_code);

@@ -4,6 +4,8 @@
 #include <stdexcept>
 
 #include <faultline/core/history.h>
+#include <faultline/reports/checkers.h>
+#include <faultline/reports/run_report.h>
 #include <faultline/workloads/workload.h>
 
 #include "faultline/runner/run.h"
@@ -86,8 +88,14 @@ RunOutcome check_stored_run(const std::string& run_dir_in) {
   if (!prev.contains("crashed")) results["crashed"] = false;  // the run never finished itself
   if (!prev.contains("stats")) results["stats"] = {{"history_ops", history.size()}};
   results["run_dir"] = dir;
+  results["checkers"] = reports::composed_checkers(history);  // stats, perf, availability
   results["exit_code"] = exit_code_for(results);
   write_json_file(dir + "/results.json", results);
+  try {
+    reports::write_run_report(dir);
+  } catch (const std::exception& e) {
+    results["errors"].push_back({{"phase", "report"}, {"error", e.what()}});
+  }
   RunOutcome o;
   o.run_dir = dir;
   o.exit_code = results["exit_code"];

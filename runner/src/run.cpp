@@ -24,6 +24,8 @@
 #include <faultline/nemesis/nemesis.h>
 #include <faultline/nemesis/schedule.h>
 #include <faultline/nemesis/schedule_runner.h>
+#include <faultline/reports/checkers.h>
+#include <faultline/reports/run_report.h>
 #include <faultline/workloads/workload.h>
 
 #include "faultline/runner/progress.h"
@@ -486,9 +488,15 @@ RunOutcome run_test(const TestSpec& spec_in, const RunOptions& ropts) {
                   {"nodes", nodes.describe},
                   {"run_dir", dir}};
   if (!nodes.created_cluster.empty() && spec.leave_running) results["cluster"] = nodes.created_cluster;
+  results["checkers"] = reports::composed_checkers(history);  // stats, perf, availability
   results["exit_code"] = exit_code_for(results);
   out.exit_code = results["exit_code"];
   write_json_file(dir + "/results.json", results);
+  try {
+    log.line("report " + reports::write_run_report(dir));
+  } catch (const std::exception& e) {
+    log.line(std::string("report: ") + e.what());
+  }
   try {
     update_latest_links(spec.store, name, dir);
   } catch (const std::exception& e) {

@@ -38,8 +38,11 @@ TEST_CASE("e2e: noop harness run without a system") {
   CHECK(o.exit_code == 0);
   CHECK(o.results["valid"] == true);
   CHECK(o.results["errors"].empty());
-  for (const char* f : {"test.json", "history.jsonl", "results.json", "schedule.jsonl", "faultline.log"})
+  for (const char* f : {"test.json", "history.jsonl", "results.json", "schedule.jsonl", "faultline.log",
+                        "report.html"})
     CHECK(fs::exists(fs::path(o.run_dir) / f));
+  for (const char* c : {"stats", "perf", "availability"})  // composed beside the workload's checker
+    CHECK(o.results["checkers"][c]["valid"] == true);
   CHECK(fs::equivalent(d.path / "store" / "latest", o.run_dir));
   CHECK(fs::equivalent(d.path / "store" / "none-noop" / "latest", o.run_dir));
   // The history is well formed: pairs up, times non-decreasing, one completion per invocation.

@@ -5,7 +5,9 @@
 // model, unreadable file, parse error, ops the model does not understand).
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <optional>
 #include <cstdio>
 #include <iostream>
@@ -151,6 +153,30 @@ FileStatus check_streamed(const CheckArgs& a, const checker::ConsistencyOptions&
   return FileStatus::Checked;
 }
 
+// The History for the checks that hold it. For the transactional models an invocation's value
+// is dropped as soon as its ok completion carries one: that value is the txn (txn_history.h:
+// an ok txn's completion holds it), so each txn is held once, not twice.
+History read_held(const std::string& file, HistoryFormat fmt, HistoryFormat* detected,
+                  bool transactional) {
+  if (!transactional) return read_history_file(file, fmt, detected);
+  HistoryFileReader reader(file, fmt);
+  *detected = reader.format();
+  History h;
+  std::error_code ec;
+  const auto bytes = std::filesystem::file_size(file, ec);  // ~one op per 64 bytes of file
+  if (!ec) h.mutable_ops().reserve(std::min<size_t>(bytes / 64, size_t{16} << 20));
+  OpPairer pairer(0);  // its HistoryError is the one pair() would throw
+  int64_t pos = 0;
+  reader.read([&](Op&& op) {
+    const OpPairer::Pairing p = pairer.add(op, pos++);
+    if (p.invocation >= 0 && op.type == OpType::Ok && !op.value.is_null()) {
+      h.mutable_ops()[static_cast<size_t>(p.invocation)].value = nullptr;
+    }
+    h.add(std::move(op));
+  });
+  return h;
+}
+
 // Reads the whole History first: the transactional, causal and session checkers need it.
 FileStatus check_held(const CheckArgs& a, const checker::ConsistencyOptions& options,
                       const std::string& file, HistoryFormat fmt, FileCheck& out) {
@@ -160,7 +186,8 @@ FileStatus check_held(const CheckArgs& a, const checker::ConsistencyOptions& opt
       a.consistency.empty() || a.consistency == "linearizable" || a.consistency == "sequential";
   History history;
   try {
-    history = read_history_file(file, fmt, &out.detected);
+    history = read_held(file, fmt, &out.detected,
+                        a.model == "list-append" || a.model == "rw-register");
     history.pair();
   } catch (const std::runtime_error& e) {  // ParseError, HistoryError, unreadable file
     return report_read_error(file, e);

@@ -1,7 +1,9 @@
 // Format names, sniffing, and dispatch to the per-format readers.
 #include "faultline/core/formats.h"
 
+#include <algorithm>
 #include <array>
+#include <filesystem>
 #include <stdexcept>
 
 #include "faultline/core/error.h"
@@ -18,6 +20,9 @@ constexpr std::array<std::pair<HistoryFormat, std::string_view>, 4> kFormatNames
 }};
 
 constexpr size_t kSniffBytes = 64 * 1024;
+// read_history_file reserves one Op per kMinOpBytes of file, at most kMaxReservedOps.
+constexpr size_t kMinOpBytes = 40;
+constexpr size_t kMaxReservedOps = size_t{16} << 20;
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ','; }
 
@@ -197,6 +202,11 @@ History read_history_file(const std::string& path, HistoryFormat fmt, HistoryFor
   HistoryFileReader reader(path, fmt);
   if (detected != nullptr) *detected = reader.format();
   History h;
+  // Room for one op per kMinOpBytes of file, so the ops are not moved as the vector grows
+  // (pages never written cost no memory).
+  std::error_code ec;
+  const auto bytes = std::filesystem::file_size(path, ec);
+  if (!ec) h.mutable_ops().reserve(std::min<size_t>(bytes / kMinOpBytes, kMaxReservedOps));
   reader.read(history_sink(h));
   return h;
 }

@@ -56,8 +56,10 @@ bool number_to_json(od::value v, Json& out) {
 
 bool array_to_json(od::value v, Json& out) {
   od::array arr;
-  if (v.get_array().get(arr)) return false;
+  size_t n = 0;
+  if (v.get_array().get(arr) || arr.count_elements().get(n)) return false;
   out = Json::array();
+  out.get_ref<Json::array_t&>().reserve(n);  // exact size: histories hold millions of arrays
   for (auto element : arr) {
     od::value ev;
     if (std::move(element).get(ev)) return false;

@@ -1,7 +1,8 @@
 // ConsistencyStream (what `faultline check` streams files through) gives check_consistency's
-// result on the same ops: every linearizability row of the public corpus, linearizable and
-// sequential, valid and invalid, plus random keyed histories with info ops, reused processes,
-// fail ops and pending invocations. Compared: verdict, witness, anomalies and the op counts.
+// result on the same ops: every linearizability row of the public corpus (valid and invalid),
+// and random keyed histories, linearizable and sequential, with info ops, reused processes, fail
+// ops, pending invocations and planted stale reads. Compared: verdict, witness, anomalies and
+// the op counts.
 #include <catch2/catch.hpp>
 
 #include <fstream>
@@ -103,7 +104,6 @@ TEST_CASE("the streamed check equals check_consistency on the corpus") {
     INFO(cols[0]);
     History h = read_history_file(std::string(FAULTLINE_CORPUS_DIR) + "/" + cols[0]);
     check_same(h, model, Consistency::Linearizable);
-    if (rows % 8 == 0) check_same(h, model, Consistency::Sequential);
     ++rows;
   }
   CHECK(rows > 40);

@@ -7,7 +7,7 @@ PKGS=(
   catch2 nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev
   libboost-dev libboost-system-dev libboost-filesystem-dev
   libssh2-1-dev openssh-server openssh-client
-  libgraphviz-dev graphviz libbenchmark-dev libsqlite3-dev
+  libgraphviz-dev graphviz libbenchmark-dev libsqlite3-dev libsimdjson-dev
   libnetfilter-queue-dev libmnl-dev
   iproute2 iptables nftables faketime libfaketime procps psmisc util-linux
   chromium

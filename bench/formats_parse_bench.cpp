@@ -2,8 +2,10 @@
 //   1. every etcd console log of the public corpus (porcupine/etcd/*.log), best of 5 runs;
 //   2. a generated register history of N ops (default 1,000,000; 1,000 keys, 50 processes),
 //      written once as JSONL and as EDN into a temp dir, then read back.
-// Usage: faultline_formats_parse_bench [N]. Prints wall and CPU milliseconds (CPU time is
-// the honest figure on a shared machine).
+// Usage: faultline_formats_parse_bench [N] | --file PATH...  (files: e.g. those written by
+// faultline_formats_history_gen). Each file is read streamed (the parse alone) and into a
+// History, best of 3. Prints wall and CPU milliseconds and MB/s of CPU time (CPU time is the
+// honest figure on a shared machine).
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -56,9 +58,37 @@ History generated_register_history(size_t n_ops) {
   }
   return h;
 }
+
+// Reads `path` twice: streamed (HistoryFileReader, each op dropped: the parse alone) and into
+// a History (read_history_file: parse + holding every Op). Best CPU time of `runs` each.
+void report(const std::string& label, const std::string& path, int runs = 3) {
+  const double mb = static_cast<double>(fs::file_size(path)) / 1e6;
+  for (const bool held : {false, true}) {
+    Timing best{1e18, 1e18};
+    size_t ops = 0;
+    for (int r = 0; r < runs; ++r) {
+      const Timing t = timed([&] {
+        if (held) {
+          ops = read_history_file(path).size();
+        } else {
+          HistoryFileReader reader(path);
+          ops = static_cast<size_t>(reader.read([](Op&&) {}));
+        }
+      });
+      if (t.cpu_ms < best.cpu_ms) best = t;
+    }
+    std::printf("%s (%s): %zu ops, %.1f MB: %.0f ms wall, %.0f ms CPU = %.0f MB/s CPU\n",
+                label.c_str(), held ? "into a History" : "streamed", ops, mb, best.wall_ms,
+                best.cpu_ms, mb / (best.cpu_ms / 1000.0));
+  }
+}
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 2 && std::string(argv[1]) == "--file") {
+    for (int i = 2; i < argc; ++i) report(argv[i], argv[i]);
+    return 0;
+  }
   const size_t n_ops = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1000000;
 
   std::vector<std::string> logs;
@@ -89,10 +119,7 @@ int main(int argc, char** argv) {
     write_history_edn(h, e);
   }
   for (const auto& [name, path] : {std::pair{"jsonl", jsonl}, std::pair{"edn", edn}}) {
-    size_t ops = 0;
-    const Timing t = timed([&] { ops = read_history_file(path).size(); });
-    std::printf("generated %s: %zu ops, %.1f MB: %.0f ms wall, %.0f ms CPU\n", name, ops,
-                static_cast<double>(fs::file_size(path)) / 1e6, t.wall_ms, t.cpu_ms);
+    report(std::string("generated ") + name, path);
   }
   fs::remove_all(dir);
   return 0;

@@ -7,6 +7,7 @@
 // model, unreadable file, parse error, ops the model does not understand).
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "command.h"
+#include "faultline/checker/consistency_stream.h"
 #include "faultline/checker/linearizability.h"
 #include "faultline/checker/txn_causal_entry.h"
 #include "faultline/checker/model_registry.h"
@@ -116,6 +118,162 @@ int check_store(const CheckArgs& a) {
   }
 }
 
+// One file's outcome, however it was read.
+struct FileCheck {
+  CheckResult result;
+  std::string model_name;
+  HistoryFormat detected = HistoryFormat::Auto;
+  bool other = false;  // transactional / causal / session check
+  double parse_ms = 0, check_ms = 0;
+};
+enum class FileStatus { Checked, Bad, BadArgs };
+
+// Reading or pairing failed: says why on stderr. Returns Bad.
+FileStatus report_read_error(const std::string& file, const std::exception& e) {
+  if (dynamic_cast<const HistoryError*>(&e) != nullptr ||
+      dynamic_cast<const checker::ModelError*>(&e) != nullptr) {
+    std::fprintf(stderr, "%s: %s\n", file.c_str(), e.what());
+  } else {
+    std::fprintf(stderr, "%s\n", e.what());  // ParseError (file:line:col) or unreadable file
+  }
+  return FileStatus::Bad;
+}
+
+// Linearizability / sequential checks stream the file into the checker (ConsistencyStream):
+// the History is never held, so a file of millions of ops checks in a fraction of its size.
+bool streamable(const CheckArgs& a) {
+  const bool lin_family =
+      a.consistency.empty() || a.consistency == "linearizable" || a.consistency == "sequential";
+  return lin_family && a.model != "list-append" && a.model != "rw-register";
+}
+
+// Streams one file through ConsistencyStream. Without --model, ops are held only until the
+// first one carrying a key (then the model is kv, as default_model says) — all of them only
+// when none has, and the file is then reported as needing --model.
+FileStatus check_streamed(const CheckArgs& a, const checker::ConsistencyOptions& options,
+                          const std::string& file, HistoryFormat fmt, FileCheck& out) {
+  using Clock = std::chrono::steady_clock;
+  const auto t0 = Clock::now();
+  std::unique_ptr<checker::Model> model;
+  std::unique_ptr<checker::ConsistencyStream> stream;
+  std::vector<Op> held;  // ops read before the model is known
+  auto start = [&](const std::string& name) {
+    out.model_name = name;
+    model = checker::make_model(name);
+    stream = std::make_unique<checker::ConsistencyStream>(*model, options);
+    for (Op& op : held) stream->add(std::move(op));
+    held = std::vector<Op>();
+  };
+  try {
+    HistoryFileReader reader(file, fmt);
+    out.detected = reader.format();
+    if (!a.model.empty()) start(a.model);
+    if (a.model.empty() && out.detected == HistoryFormat::JepsenLog) start("cas-register");
+    reader.read([&](Op&& op) {
+      if (stream) return stream->add(std::move(op));
+      const bool keyed = !op.is_nemesis() && !op.key.is_null();
+      held.push_back(std::move(op));
+      if (keyed) start("kv");
+    });
+    if (!stream) {
+      std::fprintf(stderr,
+                   "%s: cannot tell which model this history is for; pass --model "
+                   "(faultline check --list-models lists them)\n",
+                   file.c_str());
+      return FileStatus::Bad;
+    }
+    const auto t1 = Clock::now();
+    out.result = stream->finish();
+    out.parse_ms = ms_between(t0, t1);  // reading, pairing and compiling, interleaved
+    out.check_ms = ms_between(t1, Clock::now());
+  } catch (const std::runtime_error& e) {  // ParseError, HistoryError, ModelError, I/O
+    return report_read_error(file, e);
+  }
+  return FileStatus::Checked;
+}
+
+// The History for the checks that hold it. For the transactional models an invocation's value
+// is dropped as soon as its ok completion carries one: that value is the txn (txn_history.h:
+// an ok txn's completion holds it), so each txn is held once, not twice.
+History read_held(const std::string& file, HistoryFormat fmt, HistoryFormat* detected,
+                  bool transactional) {
+  if (!transactional) return read_history_file(file, fmt, detected);
+  HistoryFileReader reader(file, fmt);
+  *detected = reader.format();
+  History h;
+  std::error_code ec;
+  const auto bytes = std::filesystem::file_size(file, ec);  // ~one op per 64 bytes of file
+  if (!ec) h.mutable_ops().reserve(std::min<size_t>(bytes / 64, size_t{16} << 20));
+  OpPairer pairer(0);  // its HistoryError is the one pair() would throw
+  int64_t pos = 0;
+  reader.read([&](Op&& op) {
+    const OpPairer::Pairing p = pairer.add(op, pos++);
+    if (p.invocation >= 0 && op.type == OpType::Ok && !op.value.is_null()) {
+      h.mutable_ops()[static_cast<size_t>(p.invocation)].value = nullptr;
+    }
+    h.add(std::move(op));
+  });
+  return h;
+}
+
+// Reads the whole History first: the transactional, causal and session checkers need it.
+FileStatus check_held(const CheckArgs& a, const checker::ConsistencyOptions& options,
+                      const std::string& file, HistoryFormat fmt, FileCheck& out) {
+  using Clock = std::chrono::steady_clock;
+  const auto t0 = Clock::now();
+  const bool lin_family =
+      a.consistency.empty() || a.consistency == "linearizable" || a.consistency == "sequential";
+  History history;
+  try {
+    history = read_held(file, fmt, &out.detected,
+                        a.model == "list-append" || a.model == "rw-register");
+    history.pair();
+  } catch (const std::runtime_error& e) {  // ParseError, HistoryError, unreadable file
+    return report_read_error(file, e);
+  }
+  const auto t1 = Clock::now();
+  out.model_name = a.model.empty() ? default_model(history, out.detected) : a.model;
+  // Transactional (list-append, rw-register) and causal/session checks.
+  std::optional<CheckResult> other;
+  try {
+    other = checker::check_txn_or_causal(history, out.model_name, a.consistency,
+                                         {.render_svg = !a.no_svg});
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "faultline check: %s\n", e.what());
+    return FileStatus::BadArgs;
+  } catch (const std::exception& e) {  // the history does not fit the asked checker
+    std::fprintf(stderr, "%s: %s\n", file.c_str(), e.what());
+    return FileStatus::Bad;
+  }
+  if (!other && !lin_family) {
+    std::fprintf(stderr, "faultline check: --consistency %s does not apply to model '%s'\n",
+                 a.consistency.c_str(), out.model_name.c_str());
+    return FileStatus::BadArgs;
+  }
+  if (out.model_name.empty() && !other) {
+    std::fprintf(stderr,
+                 "%s: cannot tell which model this history is for; pass --model "
+                 "(faultline check --list-models lists them)\n",
+                 file.c_str());
+    return FileStatus::Bad;
+  }
+  try {
+    if (other) {
+      out.result = std::move(*other);
+      out.other = true;
+    } else {
+      auto model = checker::make_model(out.model_name);
+      out.result = checker::check_consistency(history, *model, options);
+    }
+  } catch (const checker::ModelError& e) {
+    std::fprintf(stderr, "%s: %s\n", file.c_str(), e.what());
+    return FileStatus::Bad;
+  }
+  out.parse_ms = ms_between(t0, t1);
+  out.check_ms = ms_between(t1, Clock::now());
+  return FileStatus::Checked;
+}
+
 int run_check(const CheckArgs& a) {
   if (a.list_models) return list_models();
   if (!a.store.empty()) return check_store(a);
@@ -146,69 +304,19 @@ int run_check(const CheckArgs& a) {
 
   bool any_invalid = false, any_unknown = false, any_bad = false;
   for (const std::string& file : a.files) {
-    using Clock = std::chrono::steady_clock;
-    const auto t0 = Clock::now();
-    History history;
-    HistoryFormat detected = HistoryFormat::Auto;
-    try {
-      history = read_history_file(file, *fmt, &detected);
-      history.pair();
-    } catch (const ParseError& e) {
-      std::fprintf(stderr, "%s\n", e.what());
-      any_bad = true;
-      continue;
-    } catch (const HistoryError& e) {
-      std::fprintf(stderr, "%s: %s\n", file.c_str(), e.what());
-      any_bad = true;
-      continue;
-    } catch (const std::runtime_error& e) {  // unreadable file
-      std::fprintf(stderr, "%s\n", e.what());
+    FileCheck fc;
+    const FileStatus st = streamable(a) ? check_streamed(a, options, file, *fmt, fc)
+                                        : check_held(a, options, file, *fmt, fc);
+    if (st == FileStatus::BadArgs) return kExitBadArgs;
+    if (st == FileStatus::Bad) {
       any_bad = true;
       continue;
     }
-    const auto t1 = Clock::now();
-    const std::string model_name = a.model.empty() ? default_model(history, detected) : a.model;
-    // Transactional (list-append, rw-register) and causal/session checks.
-    std::optional<CheckResult> other;
-    try {
-      other = checker::check_txn_or_causal(history, model_name, a.consistency,
-                                           {.render_svg = !a.no_svg});
-    } catch (const std::invalid_argument& e) {
-      std::fprintf(stderr, "faultline check: %s\n", e.what());
-      return kExitBadArgs;
-    } catch (const std::exception& e) {  // the history does not fit the asked checker
-      std::fprintf(stderr, "%s: %s\n", file.c_str(), e.what());
-      any_bad = true;
-      continue;
-    }
-    if (!other && !lin_family) {
-      std::fprintf(stderr, "faultline check: --consistency %s does not apply to model '%s'\n",
-                   a.consistency.c_str(), model_name.c_str());
-      return kExitBadArgs;
-    }
-    if (model_name.empty() && !other) {
-      std::fprintf(stderr,
-                   "%s: cannot tell which model this history is for; pass --model "
-                   "(faultline check --list-models lists them)\n",
-                   file.c_str());
-      any_bad = true;
-      continue;
-    }
-    CheckResult result;
-    try {
-      if (other) {
-        result = std::move(*other);
-      } else {
-        auto model = checker::make_model(model_name);
-        result = checker::check_consistency(history, *model, options);
-      }
-    } catch (const checker::ModelError& e) {
-      std::fprintf(stderr, "%s: %s\n", file.c_str(), e.what());
-      any_bad = true;
-      continue;
-    }
-    const auto t2 = Clock::now();
-    const double parse_ms = ms_between(t0, t1), check_ms = ms_between(t1, t2);
+    const CheckResult& result = fc.result;
+    const std::string& model_name = fc.model_name;
+    const HistoryFormat detected = fc.detected;
+    const bool other = fc.other;
+    const double parse_ms = fc.parse_ms, check_ms = fc.check_ms;
     any_invalid |= result.verdict == Verdict::Invalid;
     any_unknown |= result.verdict == Verdict::Unknown;
     if (a.json) {

@@ -58,10 +58,19 @@ CheckResult check_consistency(const History& history, const Model& model,
     h = &paired_copy;
   }
   detail::CompiledHistory compiled = detail::compile_history(*h, model);
-  const double compile_ms = ms_since(t0);
+  return detail::check_compiled(compiled, model, options, t0, [h](int64_t pos) {
+    return h->ops()[static_cast<size_t>(pos)].index;
+  });
+}
 
+namespace detail {
+
+CheckResult check_compiled(CompiledHistory& compiled, const Model& model,
+                           const ConsistencyOptions& options, Clock::time_point t0,
+                           const std::function<int64_t(int64_t)>& index_at) {
+  const double compile_ms = ms_since(t0);
   const auto t1 = Clock::now();
-  detail::SearchBudget budget;
+  SearchBudget budget;
   budget.memory.limit_bytes = options.memory_limit_bytes;
   if (options.time_limit_s > 0) {
     budget.deadline = t0 + std::chrono::duration_cast<Clock::duration>(
@@ -167,7 +176,7 @@ CheckResult check_consistency(const History& history, const Model& model,
       w["op"] = pos;
       anomaly["op"] = pos;
       anomaly["explanation"] = "op at position " + std::to_string(pos) +
-                               " (index " + std::to_string(h->ops()[static_cast<size_t>(pos)].index) +
+                               " (index " + std::to_string(index_at(pos)) +
                                ") cannot be placed after the longest " + what + " prefix (" +
                                std::to_string(o.max_linearized) + " ops)";
     } else {
@@ -224,5 +233,7 @@ CheckResult check_consistency(const History& history, const Model& model,
   r.stats["time_ms"] = ms_since(t0);
   return r;
 }
+
+}  // namespace detail
 
 }  // namespace faultline::checker

@@ -1,10 +1,13 @@
 // Internal: a History compiled for the linearizability / sequential searches. One
 // CompiledPartition per Model::partition key; ops sorted by invocation position.
 #pragma once
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <vector>
 
+#include "faultline/checker/linearizability.h"
 #include "faultline/checker/model.h"
 #include "faultline/core/history.h"
 
@@ -32,5 +35,13 @@ struct CompiledHistory {
 
 // Compiles a paired history. Throws ModelError from Model::compile.
 CompiledHistory compile_history(const History& paired, const Model& model);
+
+// Steps 2 and 3 of check_consistency (search the partitions, combine, build the witness) on a
+// compiled history, from a History or streamed (ConsistencyStream). `t0` is when checking began
+// (compiling counts toward the time limit); index_at(pos) is Op::index of the op at a position.
+CheckResult check_compiled(CompiledHistory& compiled, const Model& model,
+                           const ConsistencyOptions& options,
+                           std::chrono::steady_clock::time_point t0,
+                           const std::function<int64_t(int64_t)>& index_at);
 
 }  // namespace faultline::checker::detail

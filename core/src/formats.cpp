@@ -1,7 +1,9 @@
 // Format names, sniffing, and dispatch to the per-format readers.
 #include "faultline/core/formats.h"
 
+#include <algorithm>
 #include <array>
+#include <filesystem>
 #include <stdexcept>
 
 #include "faultline/core/error.h"
@@ -18,6 +20,9 @@ constexpr std::array<std::pair<HistoryFormat, std::string_view>, 4> kFormatNames
 }};
 
 constexpr size_t kSniffBytes = 64 * 1024;
+// read_history_file reserves one Op per kMinOpBytes of file, at most kMaxReservedOps.
+constexpr size_t kMinOpBytes = 40;
+constexpr size_t kMaxReservedOps = size_t{16} << 20;
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ','; }
 
@@ -98,18 +103,6 @@ HistoryFormat sniff_history_format(std::string_view head) {
 }
 
 namespace {
-History read_with(HistoryFormat fmt, detail::LineSource* lines, detail::ByteSource* bytes,
-                  const std::string& name) {
-  History h;
-  switch (fmt) {
-    case HistoryFormat::Jsonl: detail::read_jsonl_history(*lines, name, h); break;
-    case HistoryFormat::Edn: detail::read_edn_history(*bytes, h); break;
-    case HistoryFormat::JepsenLog: detail::read_jepsen_log_history(*lines, name, h); break;
-    case HistoryFormat::Auto: break;
-  }
-  return h;
-}
-
 [[noreturn]] void cannot_tell(const std::string& name, std::string_view head) {
   const std::string_view t = trim_left(head);
   if (!t.empty() && t.front() == '[' && t.find("{\"") != std::string_view::npos &&
@@ -123,20 +116,82 @@ History read_with(HistoryFormat fmt, detail::LineSource* lines, detail::ByteSour
                    "console log); name it with --format jsonl|edn|jepsen-log");
 }
 
-struct FileCloser {
-  std::FILE* f;
-  ~FileCloser() { std::fclose(f); }
-};
+OpSink history_sink(History& h) {
+  return [&h](Op&& op) { h.add(std::move(op)); };
+}
 }  // namespace
 
-History read_history_string(std::string_view text, HistoryFormat fmt, const std::string& name,
-                            HistoryFormat* detected) {
+HistoryFileReader::HistoryFileReader(const std::string& path, HistoryFormat fmt)
+    : path_(path), file_(detail::open_for_reading(path)), format_(fmt) {
+  if (format_ != HistoryFormat::Auto) return;
+  std::string head(kSniffBytes, '\0');
+  head.resize(std::fread(head.data(), 1, head.size(), file_));
+  format_ = sniff_history_format(head);
+  if (format_ == HistoryFormat::Auto) {
+    std::fclose(file_);
+    file_ = nullptr;
+    cannot_tell(path, head);
+  }
+  if (std::fseek(file_, 0, SEEK_SET) != 0) {
+    std::fclose(file_);
+    file_ = nullptr;
+    throw std::runtime_error("cannot rewind " + path +
+                             " after sniffing its format; pass --format explicitly");
+  }
+}
+
+HistoryFileReader::~HistoryFileReader() {
+  if (file_ != nullptr) std::fclose(file_);
+}
+
+int64_t HistoryFileReader::read(const OpSink& sink) {
+  detail::OpSinkAdapter out(sink);
+  switch (format_) {
+    case HistoryFormat::Jsonl: detail::read_jsonl_history(file_, path_, out); break;
+    case HistoryFormat::Edn: {
+      detail::ByteSource bytes(file_, path_);
+      detail::read_edn_history(bytes, out);
+      break;
+    }
+    case HistoryFormat::JepsenLog: {
+      detail::LineSource lines(file_, path_);
+      detail::read_jepsen_log_history(lines, path_, out);
+      break;
+    }
+    case HistoryFormat::Auto: break;
+  }
+  return out.count();
+}
+
+int64_t read_history_string_each(std::string_view text, HistoryFormat fmt,
+                                 const std::string& name, const OpSink& sink,
+                                 HistoryFormat* detected) {
   if (fmt == HistoryFormat::Auto) fmt = sniff_history_format(text.substr(0, kSniffBytes));
   if (fmt == HistoryFormat::Auto) cannot_tell(name, text.substr(0, kSniffBytes));
   if (detected != nullptr) *detected = fmt;
-  detail::LineSource lines(text);
-  detail::ByteSource bytes(text, name);
-  return read_with(fmt, &lines, &bytes, name);
+  detail::OpSinkAdapter out(sink);
+  switch (fmt) {
+    case HistoryFormat::Jsonl: detail::read_jsonl_history(text, name, out); break;
+    case HistoryFormat::Edn: {
+      detail::ByteSource bytes(text, name);
+      detail::read_edn_history(bytes, out);
+      break;
+    }
+    case HistoryFormat::JepsenLog: {
+      detail::LineSource lines(text);
+      detail::read_jepsen_log_history(lines, name, out);
+      break;
+    }
+    case HistoryFormat::Auto: break;
+  }
+  return out.count();
+}
+
+History read_history_string(std::string_view text, HistoryFormat fmt, const std::string& name,
+                            HistoryFormat* detected) {
+  History h;
+  read_history_string_each(text, fmt, name, history_sink(h), detected);
+  return h;
 }
 
 History read_history_string(std::string_view text, HistoryFormat fmt, const std::string& name) {
@@ -144,21 +199,16 @@ History read_history_string(std::string_view text, HistoryFormat fmt, const std:
 }
 
 History read_history_file(const std::string& path, HistoryFormat fmt, HistoryFormat* detected) {
-  FileCloser file{detail::open_for_reading(path)};
-  if (fmt == HistoryFormat::Auto) {
-    std::string head(kSniffBytes, '\0');
-    head.resize(std::fread(head.data(), 1, head.size(), file.f));
-    fmt = sniff_history_format(head);
-    if (fmt == HistoryFormat::Auto) cannot_tell(path, head);
-    if (std::fseek(file.f, 0, SEEK_SET) != 0) {
-      throw std::runtime_error("cannot rewind " + path +
-                               " after sniffing its format; pass --format explicitly");
-    }
-  }
-  if (detected != nullptr) *detected = fmt;
-  detail::LineSource lines(file.f, path);
-  detail::ByteSource bytes(file.f, path);
-  return read_with(fmt, &lines, &bytes, path);
+  HistoryFileReader reader(path, fmt);
+  if (detected != nullptr) *detected = reader.format();
+  History h;
+  // Room for one op per kMinOpBytes of file, so the ops are not moved as the vector grows
+  // (pages never written cost no memory).
+  std::error_code ec;
+  const auto bytes = std::filesystem::file_size(path, ec);
+  if (!ec) h.mutable_ops().reserve(std::min<size_t>(bytes / kMinOpBytes, kMaxReservedOps));
+  reader.read(history_sink(h));
+  return h;
 }
 
 History read_history_file(const std::string& path, HistoryFormat fmt) {

@@ -91,7 +91,7 @@ Op edn_map_to_op(const EdnParser& p, const EdnValue& m) {
   return op;
 }
 
-void read_edn_history(ByteSource& in, History& out) {
+void read_edn_history(ByteSource& in, OpSinkAdapter& out) {
   EdnParser p(in);
   EdnValue form;
   for (;;) {

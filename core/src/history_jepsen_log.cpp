@@ -37,7 +37,7 @@ bool parse_process(std::string_view s, int64_t& process) {
 }
 }  // namespace
 
-void read_jepsen_log_history(LineSource& in, const std::string& name, History& out) {
+void read_jepsen_log_history(LineSource& in, const std::string& name, OpSinkAdapter& out) {
   ByteSource value_source(std::string_view{}, name);
   EdnParser parser(value_source);
   EdnValue value, error;

@@ -1,4 +1,5 @@
-// Native JSON Lines: reader, writer and the crash-safe appending writer.
+// Native JSON Lines: the exact (nlohmann SAX) line reader behind the simdjson fast path, the
+// writer and the crash-safe appending writer.
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,38 +14,24 @@
 namespace faultline {
 namespace detail {
 
-namespace {
-bool is_blank(std::string_view line) {
-  for (char c : line) {
-    if (c != ' ' && c != '\t' && c != '\r') return false;
-  }
-  return true;
-}
-}  // namespace
-
-void read_jsonl_history(LineSource& in, const std::string& name, History& out) {
+void parse_jsonl_line(std::string_view line, const std::string& name, int64_t line_no,
+                      OpSinkAdapter& out) {
   JsonlOpSax sax;
-  std::string_view line;
-  while (in.next(line)) {
-    if (is_blank(line)) continue;
-    const int64_t line_no = in.line_number();
-    sax.reset();
-    bool parsed = false;
-    try {
-      parsed = Json::sax_parse(line.begin(), line.end(), &sax);
-      if (parsed) out.add(sax.take_op());
-    } catch (const std::invalid_argument& e) {
-      throw ParseError(SourcePos{name, line_no, 1}, std::string("invalid op: ") + e.what());
-    }
-    if (!parsed) {
-      // error_byte() is the 1-based offset of the byte where parsing failed: the column.
-      const int64_t col = sax.error_byte() == 0 ? 1 : static_cast<int64_t>(sax.error_byte());
-      std::string what = sax.error_message();
-      // Drop nlohmann's "[json.exception.parse_error.101] parse error at line 1, column N: ".
-      const size_t cut = what.find("syntax error");
-      if (cut != std::string::npos) what = what.substr(cut);
-      throw ParseError(SourcePos{name, line_no, col}, "invalid JSON: " + what);
-    }
+  bool parsed = false;
+  try {
+    parsed = Json::sax_parse(line.begin(), line.end(), &sax);
+    if (parsed) out.add(sax.take_op());
+  } catch (const std::invalid_argument& e) {
+    throw ParseError(SourcePos{name, line_no, 1}, std::string("invalid op: ") + e.what());
+  }
+  if (!parsed) {
+    // error_byte() is the 1-based offset of the byte where parsing failed: the column.
+    const int64_t col = sax.error_byte() == 0 ? 1 : static_cast<int64_t>(sax.error_byte());
+    std::string what = sax.error_message();
+    // Drop nlohmann's "[json.exception.parse_error.101] parse error at line 1, column N: ".
+    const size_t cut = what.find("syntax error");
+    if (cut != std::string::npos) what = what.substr(cut);
+    throw ParseError(SourcePos{name, line_no, col}, "invalid JSON: " + what);
   }
 }
 

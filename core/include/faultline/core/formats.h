@@ -1,8 +1,9 @@
 // History file formats: readers and writers for faultline's native JSON Lines, Jepsen EDN and
 // the Jepsen console log (the etcd corpus).
 //
-// Readers stream: JSONL line by line, EDN one op map at a time (a file-wide vector is never
-// materialised as a tree), console logs line by line. Every syntax or shape error is a
+// Readers stream: JSONL line by line (through simdjson), EDN one op map at a time (a file-wide
+// vector is never materialised as a tree), console logs line by line; HistoryFileReader hands
+// the ops over one at a time so a caller (faultline check) need not hold the History. Every syntax or shape error is a
 // ParseError whose what() reads "file:line:col: what is wrong"; an unreadable file is a
 // std::runtime_error naming the path and the OS reason.
 //
@@ -32,6 +33,7 @@
 // Both round-trip through the readers to equal ops.
 #pragma once
 #include <cstdio>
+#include <functional>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -55,6 +57,37 @@ std::optional<HistoryFormat> history_format_from_string(std::string_view s);
 // cannot tell, and for a JSON array of ops (`[{"...`), which is neither format (the readers
 // then say how to convert it).
 HistoryFormat sniff_history_format(std::string_view head);
+
+// Receives the ops of a streamed history, one at a time, in file order.
+using OpSink = std::function<void(Op&&)>;
+
+// Streams one history file without holding it: the constructor opens the file and settles its
+// format (sniffing the head when Auto: ParseError "file:1:1: cannot tell ..." when it cannot
+// tell; std::runtime_error naming the path when unreadable). read() hands every op to `sink`
+// in file order — an op without an index gets its position, as History::add gives it — and
+// returns how many ops it read; it holds one read chunk of the file at a time (a few MiB), never
+// the file. A malformed op throws ParseError (file:line:col) after the ops before it were
+// handed over. read() may be called once.
+class HistoryFileReader {
+ public:
+  explicit HistoryFileReader(const std::string& path, HistoryFormat fmt = HistoryFormat::Auto);
+  ~HistoryFileReader();
+  HistoryFileReader(const HistoryFileReader&) = delete;
+  HistoryFileReader& operator=(const HistoryFileReader&) = delete;
+
+  HistoryFormat format() const { return format_; }  // never Auto
+  int64_t read(const OpSink& sink);
+
+ private:
+  std::string path_;
+  std::FILE* file_ = nullptr;
+  HistoryFormat format_ = HistoryFormat::Auto;
+};
+
+// The same for a text in memory (`name` is used in errors); `detected` as below.
+int64_t read_history_string_each(std::string_view text, HistoryFormat fmt,
+                                 const std::string& name, const OpSink& sink,
+                                 HistoryFormat* detected = nullptr);
 
 // Reads a whole history. With Auto the format is sniffed from the file's head; `detected`
 // (if not null) receives the format actually used (never Auto). The history is not paired

@@ -12,11 +12,41 @@
 // opens one (it plays the invocation: invocation() is -1, completion() the next nemesis op).
 #pragma once
 #include <cstdint>
+#include <deque>
+#include <unordered_map>
 #include <vector>
 
 #include "faultline/core/op.h"
 
 namespace faultline {
+
+// pair()'s matching one op at a time, for histories streamed rather than held (faultline check).
+// Feed every op in history order with its position (0, 1, 2, ...): add() says which
+// invocation a completion belongs to and the op's logical process, and throws the HistoryError
+// pair() throws. Logical ids of process ids reused after `info` are first_fresh, first_fresh+1,
+// ... in the order of those `info` completions (pair() passes max process + 1).
+class OpPairer {
+ public:
+  explicit OpPairer(int64_t first_fresh) : next_fresh_(first_fresh) {}
+
+  struct Pairing {
+    int64_t invocation = -1;  // a completion's invocation position; -1 for an invocation
+    int64_t logical_process = 0;
+  };
+  Pairing add(const Op& op, int64_t pos);
+  // Positions of the invocations still without completion, ascending.
+  std::vector<int64_t> open_invocations() const;
+
+ private:
+  struct ProcState {
+    int64_t open = -1;        // position of the open invocation, or -1
+    int64_t open_index = -1;  // its Op::index (for errors)
+    int64_t logical = 0;      // current logical id
+  };
+  std::unordered_map<int64_t, ProcState> procs_;
+  std::deque<int64_t> no_process_open_;  // process-less invocations, oldest first
+  int64_t next_fresh_;
+};
 
 class History {
  public:

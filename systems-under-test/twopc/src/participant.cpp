@@ -119,12 +119,11 @@ Outputs TwoPcCore::on_decide(const std::string& from, const Json& m) {
 void TwoPcCore::finish(const std::string& txid, bool commit, Outputs& out) {
   auto it = prepared_.find(txid);
   Prepared& p = it->second;
-  if (commit) {
-    out.persist.push_back(Json{{"r", "commit"}, {"txid", txid}}.dump());
+  // Both outcomes are durable before the ack: a later prepare record taking these locks must
+  // never be replayed next to this one still prepared.
+  out.persist.push_back(Json{{"r", commit ? "commit" : "abort"}, {"txid", txid}}.dump());
+  if (commit)
     for (const auto& [k, v] : p.writes.items()) data_[k] = v;
-  } else {
-    out.lazy.push_back(Json{{"r", "abort"}, {"txid", txid}}.dump());
-  }
   unlock(txid, p.locks, false);
   prepared_.erase(it);
   done_.insert(txid);

@@ -21,8 +21,8 @@
 //     for keys only read, exclusive for keys written; any conflict = vote no), evaluates the
 //     micro-ops on its shard (reads see the txn's own earlier writes; a cas mismatch = vote
 //     no), writes a durable `prepare` record (final values + locks + read results) and votes
-//     yes. On `decide`: commit = durable `commit` record, install values; abort = lazy `abort`
-//     record; releases the locks and acks. A prepared txn with no decision after
+//     yes. On `decide`: commit = durable `commit` record, install values; abort = durable
+//     `abort` record; releases the locks and acks. A prepared txn with no decision after
 //     query_after_ticks sends `query` to its coordinator every retry_ticks, for ever: while the
 //     coordinator is down the locks stay held and conflicting txns fail (unavailability).
 //   recovery: replaying the log restores committed data, prepared txns (locks re-taken,

@@ -46,6 +46,9 @@ int main(int argc, char** argv) {
                  "with --bug presume-commit: how long a prepared participant waits before it "
                  "commits on its own")
       ->default_val(o.presume_commit_ms)->check(CLI::Range(1, 600000));
+  app.add_option("--lock-wait-ms", o.lock_wait_ms,
+                 "a prepare whose locks are held waits up to this long, then votes no (0: at once)")
+      ->default_val(o.lock_wait_ms)->check(CLI::Range(0, 600000));
   app.footer("Exit codes: 0 clean stop, 1 fatal error (message on stderr), 254 bad arguments.");
   try {
     app.parse(argc, argv);

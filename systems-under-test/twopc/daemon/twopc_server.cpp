@@ -22,6 +22,7 @@ Config core_config(const ServerOptions& o) {
   c.query_after_ticks = sut::ms_to_ticks(o.query_after_ms, o.tick_ms);
   c.retry_ticks = sut::ms_to_ticks(o.retry_ms, o.tick_ms);
   c.presume_commit_ticks = sut::ms_to_ticks(o.presume_commit_ms, o.tick_ms);
+  c.lock_wait_ticks = o.lock_wait_ms == 0 ? 0 : sut::ms_to_ticks(o.lock_wait_ms, o.tick_ms);
   return c;
 }
 }  // namespace

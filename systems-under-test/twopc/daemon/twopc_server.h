@@ -35,6 +35,7 @@ struct ServerOptions {
   uint32_t query_after_ms = 300;
   uint32_t retry_ms = 100;
   uint32_t presume_commit_ms = 300;
+  uint32_t lock_wait_ms = 50;
   std::size_t max_pending_requests = 10000;
 };
 

@@ -36,14 +36,54 @@ void TwoPcCore::unlock(const std::string& txid, const std::map<std::string, char
 Outputs TwoPcCore::on_prepare(const std::string& from, const Json& m) {
   Outputs out;
   const std::string txid = m.at("txid").get<std::string>();
-  Json vote = msg("vote", from, txid);
   if (auto it = prepared_.find(txid); it != prepared_.end()) {  // duplicate: same vote again
+    Json vote = msg("vote", from, txid);
     vote["yes"] = true;
     vote["results"] = it->second.results;
     out.send.push_back({from, std::move(vote)});
     return out;
   }
-  if (done_.count(txid)) return out;  // decided already; the coordinator has moved on
+  // Decided already (the coordinator has moved on), or already waiting for its locks.
+  if (done_.count(txid) || waiting_.count(txid)) return out;
+  for (const auto& e : m.at("ops")) {  // validate before anything is locked
+    e.at(0).get<std::size_t>();
+    e.at(1).at("key").get<std::string>();
+    e.at(1).at("op").get<std::string>();
+  }
+  if (prepare_now(from, m, out)) return out;
+  if (cfg_.lock_wait_ticks == 0) {
+    Json vote = msg("vote", from, txid);
+    vote["yes"] = false;
+    vote["reason"] = "conflict";
+    out.send.push_back({from, std::move(vote)});
+  } else {
+    waiting_[txid] = Waiting{from, m, 0};
+  }
+  return out;
+}
+
+void TwoPcCore::retry_waiting(Outputs& out, bool tick) {
+  for (auto it = waiting_.begin(); it != waiting_.end();) {
+    if (tick) ++it->second.age;
+    if (prepare_now(it->second.from, it->second.msg, out)) {
+      it = waiting_.erase(it);
+    } else if (it->second.age >= cfg_.lock_wait_ticks) {
+      Json vote = msg("vote", it->second.from, it->first);
+      vote["yes"] = false;
+      vote["reason"] = "conflict";
+      out.send.push_back({it->second.from, std::move(vote)});
+      it = waiting_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+// Locks and evaluates a prepare, persists it and votes; false (nothing changed) while another
+// txn holds a lock it needs.
+bool TwoPcCore::prepare_now(const std::string& from, const Json& m, Outputs& out) {
+  const std::string txid = m.at("txid").get<std::string>();
+  Json vote = msg("vote", from, txid);
   const Json& ops = m.at("ops");
   std::map<std::string, char> want;
   for (const auto& e : ops) {
@@ -52,12 +92,7 @@ Outputs TwoPcCore::on_prepare(const std::string& from, const Json& m) {
     if (op.at("op").get<std::string>() != "read") mode = 'x';
     else if (mode != 'x') mode = 's';
   }
-  if (!try_lock(txid, want)) {
-    vote["yes"] = false;
-    vote["reason"] = "conflict";
-    out.send.push_back({from, std::move(vote)});
-    return out;
-  }
+  if (!try_lock(txid, want)) return false;
   // Evaluate on this shard, reads seeing the txn's own earlier writes.
   Json writes = Json::object();
   Json results = Json::array();
@@ -78,7 +113,7 @@ Outputs TwoPcCore::on_prepare(const std::string& from, const Json& m) {
       vote["yes"] = false;
       vote["reason"] = "cas-mismatch";
       out.send.push_back({from, std::move(vote)});
-      return out;
+      return true;
     } else if (name == "append") {
       Json list = current(key);
       if (!list.is_array()) list = Json::array();
@@ -103,15 +138,20 @@ Outputs TwoPcCore::on_prepare(const std::string& from, const Json& m) {
   Prepared p{from, std::move(writes), std::move(want), std::move(results)};
   if (cfg_.bugs.early_release) unlock(txid, p.locks, /*shared_only=*/true);
   prepared_[txid] = std::move(p);
-  return out;
+  return true;
 }
 
 Outputs TwoPcCore::on_decide(const std::string& from, const Json& m) {
   Outputs out;
   const std::string txid = m.at("txid").get<std::string>();
   const bool commit = m.at("commit").get<bool>();
-  if (prepared_.count(txid)) finish(txid, commit, out);
-  else if (!commit) done_.insert(txid);  // a late prepare of it must not lock anything
+  if (prepared_.count(txid)) {
+    finish(txid, commit, out);
+    retry_waiting(out, false);
+  } else if (!commit) {
+    done_.insert(txid);  // a late prepare of it must not lock anything
+    waiting_.erase(txid);
+  }
   out.send.push_back({from, msg("ack", from, txid)});
   return out;
 }
@@ -142,7 +182,11 @@ void TwoPcCore::participant_tick(Outputs& out) {
     p.since_query = 0;
     out.send.push_back({p.coord, msg("query", p.coord, txid)});
   }
-  for (const auto& txid : presumed) finish(txid, true, out);
+  for (const auto& txid : presumed) {
+    finish(txid, true, out);
+    ++presumed_;
+  }
+  retry_waiting(out, true);
 }
 
 }  // namespace faultline::twopc

@@ -150,6 +150,8 @@ Json TwoPcCore::status() const {
               {"locked_keys", locks_.size()},
               {"commits", commits_},
               {"aborts", aborts_},
+              {"waiting", waiting_.size()},
+              {"presumed_commits", presumed_},
               {"keys", data_.size()},
               {"bad_messages", bad_messages_}};
 }

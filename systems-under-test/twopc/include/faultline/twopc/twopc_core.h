@@ -17,8 +17,10 @@
 //     answers a definite error. Resends commit until every participant `ack`s, then logs
 //     `end` (lazy). `query` for a txn it knows committed -> commit; for one it has never heard
 //     of -> abort (presumed abort); while still collecting votes -> no answer yet.
-//   participant: on `prepare`, takes every lock at once without waiting (strict 2PL, shared
-//     for keys only read, exclusive for keys written; any conflict = vote no), evaluates the
+//   participant: on `prepare`, takes every lock at once (strict 2PL, shared for keys only
+//     read, exclusive for keys written); while any is held by another txn the prepare waits,
+//     retried whenever locks are released, and votes no after lock_wait_ticks (so a deadlock
+//     across shards ends in aborts, never in a hang). It then evaluates the
 //     micro-ops on its shard (reads see the txn's own earlier writes; a cas mismatch = vote
 //     no), writes a durable `prepare` record (final values + locks + read results) and votes
 //     yes. On `decide`: commit = durable `commit` record, install values; abort = durable
@@ -65,6 +67,7 @@ struct Config {
   uint32_t query_after_ticks = 30;
   uint32_t retry_ticks = 10;
   uint32_t presume_commit_ticks = 30;
+  uint32_t lock_wait_ticks = 5;  // a prepare waits this long for held locks, then votes no
   std::size_t max_inflight = 10000;      // coordinated txns; beyond: `unavailable`
 };
 
@@ -168,6 +171,8 @@ class TwoPcCore {
 
   // participant.cpp
   Outputs on_prepare(const std::string& from, const Json& msg);
+  bool prepare_now(const std::string& from, const Json& msg, Outputs& out);
+  void retry_waiting(Outputs& out, bool tick);
   Outputs on_decide(const std::string& from, const Json& msg);
   void finish(const std::string& txid, bool commit, Outputs& out);
   bool try_lock(const std::string& txid, const std::map<std::string, char>& want);
@@ -183,11 +188,17 @@ class TwoPcCore {
   std::map<std::string, Lock> locks_;
   std::map<std::string, Prepared> prepared_;
   std::set<std::string> done_;                // participant: txids committed or aborted here
+  struct Waiting {
+    std::string from;
+    Json msg;
+    uint32_t age = 0;
+  };
+  std::map<std::string, Waiting> waiting_;    // participant: prepares waiting for locks
   std::map<std::string, CoordTxn> coord_;     // coordinator: in flight (voting or committing)
   std::set<std::string> committed_;           // coordinator: decided commit (durable unless bug)
   std::map<uint64_t, std::string> client_txn_;  // request handle -> txid
   uint64_t bad_messages_ = 0;
-  uint64_t commits_ = 0, aborts_ = 0;
+  uint64_t commits_ = 0, aborts_ = 0, presumed_ = 0;
 };
 
 }  // namespace faultline::twopc

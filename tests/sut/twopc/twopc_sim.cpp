@@ -11,6 +11,13 @@
 namespace faultline::twopc::sim {
 namespace {
 
+// prefix + n, built by appending (GCC 12 warns falsely on "literal" + std::to_string(n)).
+std::string named(const char* prefix, long long n) {
+  std::string s = prefix;
+  s += std::to_string(n);
+  return s;
+}
+
 struct InFlight {
   int at = 0;
   Envelope e;
@@ -27,7 +34,7 @@ struct Node {
 class Sim {
  public:
   explicit Sim(const SimOptions& o) : o_(o), rng_(o.seed) {
-    for (int i = 0; i < 3; ++i) nodes_.push_back(Node{"n" + std::to_string(i + 1), {}, {}, 0, 0});
+    for (int i = 0; i < 3; ++i) nodes_.push_back(Node{named("n", i + 1), {}, {}, 0, 0});
     for (auto& n : nodes_) restart(n);
   }
 
@@ -122,7 +129,7 @@ class Sim {
     Json ops = Json::array();
     const int len = uniform(2, 4);
     for (int i = 0; i < len; ++i) {
-      const std::string key = "k" + std::to_string(uniform(0, o_.keys - 1));
+      const std::string key = named("k", uniform(0, o_.keys - 1));
       const int kind = uniform(0, 2);
       if (kind == 0) ops.push_back({{"op", "read"}, {"key", key}});
       else if (kind == 1) ops.push_back({{"op", "write"}, {"key", key}, {"value", next_value_}});
@@ -141,10 +148,11 @@ class Sim {
   SimResult finish() {
     for (const auto& [txid, sides] : outcomes_) {
       if (!sides[0].empty() && !sides[1].empty()) {
-        std::string s = txid + " committed on";
-        for (const auto& n : sides[1]) s += " " + n;
+        std::string s = txid;
+        s += " committed on";
+        for (const auto& n : sides[1]) s.append(" ").append(n);
         s += ", aborted on";
-        for (const auto& n : sides[0]) s += " " + n;
+        for (const auto& n : sides[0]) s.append(" ").append(n);
         result_.atomicity_violations.push_back(s);
       }
     }

@@ -1,6 +1,6 @@
 // TwoPcCore under the seeded simulation (twopc_sim.h): atomicity (no txn committed on one shard
 // and aborted on another), acknowledged commits applied everywhere, and no participant left
-// blocked once every coordinator is back, over TWOPC_SIM_SEEDS seeds (default 80) in the
+// blocked once every coordinator is back, over TWOPC_SIM_SEEDS seeds (default 50) in the
 // correct build; each atomicity-breaking bug knob shows that very violation under the same seeds.
 #include <catch2/catch.hpp>
 
@@ -15,7 +15,7 @@ namespace {
 
 int seeds() {
   const char* s = std::getenv("TWOPC_SIM_SEEDS");
-  return s ? std::atoi(s) : 80;
+  return s ? std::atoi(s) : 50;
 }
 
 // The seeds of the correct build, and how many of them break atomicity with `bugs`.

@@ -2,7 +2,8 @@
 // (systems-under-test/<name>/system.json): binary, args template ({id} {host} {port} {peers}
 // {data_dir}), bug_args ({bug}), bugs, default_port, data_dir, ops, and how to find the leader
 // (status probe; "primary": {"field", "equals"} or "leader_probe": {"leader_when": {...}},
-// default role == "leader").
+// default role == "leader"; "primary": {"field", "most": true} = the nodes with the largest
+// numeric field, e.g. 2PC's busiest coordinators).
 //
 // Files on a node (cluster / hosts: under the system.json data_dir, which is per node on a local
 // cluster; local processes: under the node's own directory):
@@ -84,7 +85,7 @@ std::string find_daemon_binary(const std::string& system, const std::string& bin
 }
 
 DaemonDescription load_daemon_description(const std::string& name) {
-  const std::string path = find_system_json(name);
+  const std::string path = find_system_json(name);  // name = the folder
   if (path.empty())
     throw SpecError("system '" + name + "': system.json not found (set FAULTLINE_SYSTEMS_DIR)");
   std::ifstream in(path);
@@ -96,6 +97,7 @@ DaemonDescription load_daemon_description(const std::string& name) {
   }
   DaemonDescription d;
   d.json_path = path;
+  d.folder = name;
   d.info.name = j.value("name", name);
   d.info.description = j.value("description", j.value("comment", std::string("reference daemon ") +
                                                                       j.value("binary", name)));
@@ -112,6 +114,7 @@ DaemonDescription load_daemon_description(const std::string& name) {
   if (j.contains("primary") && j["primary"].is_object()) {
     d.leader_field = j["primary"].value("field", d.leader_field);
     if (j["primary"].contains("equals")) d.leader_value = j["primary"]["equals"];
+    d.leader_most = j["primary"].value("most", false);
   } else if (j.contains("leader_probe") && j["leader_probe"].contains("leader_when") &&
              j["leader_probe"]["leader_when"].is_object() &&
              !j["leader_probe"]["leader_when"].empty()) {
@@ -130,7 +133,7 @@ DaemonSystem::DaemonSystem(DaemonDescription d, SystemContext ctx)
     throw SpecError("system " + d_.info.name + " has no bug '" + ctx_.bug + "' (known: " +
                     (known.empty() ? "none" : known) + ")");
   }
-  local_binary_ = find_daemon_binary(d_.info.name, d_.binary);
+  local_binary_ = find_daemon_binary(d_.folder, d_.binary);
   for (auto& n : ctx_.nodes)
     if (n.port == 0) n.port = d_.default_port;
 }
@@ -268,7 +271,8 @@ std::vector<std::string> DaemonSystem::wait_serving(double timeout_s) {
         missing.push_back(n.name);
         continue;
       }
-      if (s.is_object() && s.value(d_.leader_field, Json()) == d_.leader_value) leader = true;
+      if (d_.leader_most || (s.is_object() && s.value(d_.leader_field, Json()) == d_.leader_value))
+        leader = true;
     }
     if (missing.empty() && leader) return {};
     if (std::chrono::steady_clock::now() >= deadline) {
@@ -281,9 +285,20 @@ std::vector<std::string> DaemonSystem::wait_serving(double timeout_s) {
 
 std::vector<std::string> DaemonSystem::primaries() {
   std::vector<std::string> out;
+  double most = 0;
   for (const auto& n : ctx_.nodes) {
     Json s = status(n, 500);
-    if (s.is_object() && s.value(d_.leader_field, Json()) == d_.leader_value) out.push_back(n.name);
+    if (!s.is_object()) continue;
+    if (!d_.leader_most) {
+      if (s.value(d_.leader_field, Json()) == d_.leader_value) out.push_back(n.name);
+      continue;
+    }
+    const Json v = s.value(d_.leader_field, Json());
+    const double x = v.is_number() ? v.get<double>() : 0;
+    if (x <= 0 || x < most) continue;
+    if (x > most) out.clear();
+    most = x;
+    out.push_back(n.name);
   }
   return out;
 }

@@ -13,6 +13,7 @@ namespace faultline::runner {
 struct DaemonDescription {
   SystemInfo info;
   std::string json_path;
+  std::string folder;  // systems-under-test/<folder>/ (the build dir of the binary too)
   std::string binary;
   std::vector<std::string> args, bug_args;
   std::string peer_format = "{id}={host}:{port}";
@@ -20,10 +21,14 @@ struct DaemonDescription {
   std::string data_dir;
   std::string leader_field = "role";
   Json leader_value = "leader";
+  // "primary": {"field": F, "most": true}: the primaries are the nodes whose numeric status
+  // field F is largest (and > 0), e.g. 2PC's busiest coordinators; serving needs no leader.
+  bool leader_most = false;
 };
 
+// `folder` names systems-under-test/<folder>/ (the system's name is system.json's "name").
 // Throws SpecError when system.json is missing or malformed.
-DaemonDescription load_daemon_description(const std::string& name);
+DaemonDescription load_daemon_description(const std::string& folder);
 std::string find_system_json(const std::string& name);
 std::string find_daemon_binary(const std::string& system, const std::string& binary);
 

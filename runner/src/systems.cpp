@@ -40,12 +40,13 @@ class NoneSystem final : public System {
 
 struct Entry {
   const char* name;
-  bool daemon;  // described by systems-under-test/<name>/system.json
+  const char* folder;  // systems-under-test/<folder>/system.json; nullptr = not a daemon
 };
 const Entry kSystems[] = {
-    {"raft", true},
-    {"paxos", true},
-    {"none", false},
+    {"raft", "raft"},
+    {"paxos", "paxos"},
+    {"2pc", "twopc"},
+    {"none", nullptr},
 };
 
 const Entry& entry(const std::string& name) {
@@ -66,14 +67,14 @@ std::vector<std::string> system_names() {
 
 SystemInfo system_info(const std::string& name) {
   const Entry& e = entry(name);
-  if (!e.daemon) return NoneSystem().info();
-  return load_daemon_description(name).info;
+  if (!e.folder) return NoneSystem().info();
+  return load_daemon_description(e.folder).info;
 }
 
 std::unique_ptr<System> make_system(const std::string& name, SystemContext ctx) {
   const Entry& e = entry(name);
-  if (!e.daemon) return std::make_unique<NoneSystem>();
-  return std::make_unique<DaemonSystem>(load_daemon_description(name), std::move(ctx));
+  if (!e.folder) return std::make_unique<NoneSystem>();
+  return std::make_unique<DaemonSystem>(load_daemon_description(e.folder), std::move(ctx));
 }
 
 }  // namespace faultline::runner

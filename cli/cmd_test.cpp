@@ -73,7 +73,8 @@ int list_all() {
     const bool net = is_network_fault(k);
     const char* aim = k == "partition" ? "random halves; partition:T cuts T off"
                                        : "aimed per occurrence (below); KIND:TARGET pins it";
-    std::printf("  %-10s %-52s%s\n", k.c_str(), aim, net ? " (not with --local-processes)" : "");
+    if (net) std::printf("  %-10s %-52s (not with --local-processes)\n", k.c_str(), aim);
+    else std::printf("  %-10s %s\n", k.c_str(), aim);
   }
   std::printf(
       "  A list runs every kind before one repeats (a seeded shuffled round robin), one fault\n"

@@ -29,20 +29,19 @@ TEST_CASE("e2e targeting: partition,kill on a local cluster applies both kinds (
   s.time_limit_s = 4.5;  // two fault slots: 1-2 s and 3-4 s
   s.concurrency = 3;
   s.rate = 100;
-  for (uint64_t seed : {1, 2}) {
-    s.seed = seed;
-    RunOutcome o = run_quiet(s);
-    INFO("seed " << seed << ", run " << o.run_dir << "\n" << o.results.dump(2).substr(0, 4000));
-    check_valid_run(o);
-    CHECK(o.results["stats"]["ok"].get<int64_t>() > 0);
-    const auto starts = aimed_starts(o.run_dir);
-    REQUIRE(starts.size() == 2);
-    CHECK(ok_starts(starts, "partition") == 1);
-    CHECK(ok_starts(starts, "kill") == 1);
-    for (const auto& st : starts)
-      if (st.kind == "partition") CHECK(st.node_spec == "all");  // random halves span every node
-    check_aims(o.run_dir);
-  }
+  // Any seed plans both kinds (the unit tests check every seed's plan); one run shows it.
+  s.seed = 1;
+  RunOutcome o = run_quiet(s);
+  INFO("run " << o.run_dir << "\n" << o.results.dump(2).substr(0, 4000));
+  check_valid_run(o);
+  CHECK(o.results["stats"]["ok"].get<int64_t>() > 0);
+  const auto starts = aimed_starts(o.run_dir);
+  REQUIRE(starts.size() == 2);
+  CHECK(ok_starts(starts, "partition") == 1);
+  CHECK(ok_starts(starts, "kill") == 1);
+  for (const auto& st : starts)
+    if (st.kind == "partition") CHECK(st.node_spec == "all");  // random halves span every node
+  check_aims(o.run_dir);
 }
 
 int main(int argc, char** argv) {

@@ -55,19 +55,18 @@ TEST_CASE("e2e targeting: kill,pause on local processes applies both kinds, each
   s.time_limit_s = 4.5;  // two fault slots: 1-2 s and 3-4 s
   s.concurrency = 3;
   s.rate = 150;
-  for (uint64_t seed : {1, 2}) {
-    s.seed = seed;
-    RunOutcome o = run_quiet(s);
-    INFO("seed " << seed << ", run " << o.run_dir << "\n" << o.results.dump(2).substr(0, 4000));
-    check_valid_run(o);
-    CHECK(o.results["stats"]["ok"].get<int64_t>() > 0);
-    const auto starts = aimed_starts(o.run_dir);
-    REQUIRE(starts.size() == 2);
-    // Both kinds ran, and each was applied (an info completion without an error).
-    CHECK(ok_starts(starts, "kill") == 1);
-    CHECK(ok_starts(starts, "pause") == 1);
-    check_aims(o.run_dir);
-  }
+  // Any seed plans both kinds (the unit tests check every seed's plan); one run shows it.
+  s.seed = 1;
+  RunOutcome o = run_quiet(s);
+  INFO("run " << o.run_dir << "\n" << o.results.dump(2).substr(0, 4000));
+  check_valid_run(o);
+  CHECK(o.results["stats"]["ok"].get<int64_t>() > 0);
+  const auto starts = aimed_starts(o.run_dir);
+  REQUIRE(starts.size() == 2);
+  // Both kinds ran, and each was applied (an info completion without an error).
+  CHECK(ok_starts(starts, "kill") == 1);
+  CHECK(ok_starts(starts, "pause") == 1);
+  check_aims(o.run_dir);
 }
 
 TEST_CASE("e2e targeting: paxos --bug no-persist is caught by --nemesis kill with no target") {

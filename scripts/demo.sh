@@ -34,8 +34,10 @@ case $code in
   254) verdict="bad arguments" ;; *) verdict="crashed" ;;
 esac
 if [ -n "$run" ] && [ -f "$run/history.jsonl" ]; then
-  # One line per fault applied: kind, the node spec it was aimed with, the nodes it hit.
-  sed -n 's/.*"f":"start-\([a-z]*\)".*"type":"info".*"node_spec":"\([^"]*\)","nodes":\[\([^]]*\)\].*/demo fault: \1 aimed at \2 (nodes \3)/p' \
+  # One line per fault applied: a partition's shape, or the node spec a fault was aimed with;
+  # then the nodes it hit.
+  sed -n -e '/"f":"start-partition"/s/.*"type":"info".*"shape":"\([^"]*\)".*"nodes":\[\([^]]*\)\].*/demo fault: partition, \1 (nodes \2)/p' \
+    -e '/"f":"start-partition"/!s/.*"f":"start-\([a-z]*\)".*"type":"info".*"node_spec":"\([^"]*\)","nodes":\[\([^]]*\)\].*/demo fault: \1 aimed at \2 (nodes \3)/p' \
     "$run/history.jsonl" | tr -d '"'
 fi
 echo "demo verdict: $verdict (exit $code); run stored in ${run:-store/}"

@@ -69,11 +69,21 @@ int list_all() {
     std::printf("  %-14s needs: %-22s %s\n", n.c_str(), ops.empty() ? "-" : ops.c_str(),
                 w->description().c_str());
   }
-  std::printf("nemeses (--nemesis a,b,...):\n");
+  std::printf("nemeses (--nemesis a,b,... ; KIND:TARGET pins a target):\n");
   for (const auto& k : nemesis::fault_kinds()) {
-    const bool net = k == "partition" || k == "loss" || k == "rate" || k == "delay";
-    std::printf("  %-10s%s\n", k.c_str(), net ? "  (not with --local-processes)" : "");
+    const bool net = is_network_fault(k);
+    const char* aim = k == "partition" ? "random halves; partition:T cuts T off"
+                                       : "aimed per occurrence (below); KIND:TARGET pins it";
+    if (net) std::printf("  %-10s %-52s (not with --local-processes)\n", k.c_str(), aim);
+    else std::printf("  %-10s %s\n", k.c_str(), aim);
   }
+  std::printf(
+      "  A list runs every kind before one repeats (a seeded shuffled round robin), one fault\n"
+      "  per --nemesis-interval. A fault with no target aims each occurrence at one of: one,\n"
+      "  minority, majority, all, primaries (seeded, every choice before one repeats; skipped\n"
+      "  when empty or undefined: the minority of a 1-node run, the primaries of a leaderless\n"
+      "  system). TARGET: one, minority, majority, all, primaries, any, n1+n2. The aim of each\n"
+      "  fault is recorded as node_spec in schedule.jsonl and in its history ops.\n");
   return kExitValid;
 }
 
@@ -204,7 +214,7 @@ CommandRun setup_test(CLI::App& app) {
   app.add_option("--system", s.system, "System under test (see --list)");
   app.add_option("--bug", s.bug, "Switch on one of the system's documented bugs");
   app.add_option("--workload", s.workload, "Workload (see --list)");
-  app.add_option("--nemesis", a->nemesis, "Faults, comma separated: partition,kill,pause,clock,...; KIND:TARGET aims one (kill:primaries kills the leader, partition:primaries cuts it off; targets one, minority, majority, all, primaries, n1+n2) (default: none)");
+  app.add_option("--nemesis", a->nemesis, "Faults, comma separated: partition,kill,pause,clock,...; each kind runs before one repeats; with no target a fault aims each occurrence at one, minority, majority, all or primaries (seeded), a partition cuts random halves; KIND:TARGET pins it (kill:primaries kills the leader, partition:primaries cuts it off; targets one, minority, majority, all, primaries, any, n1+n2) (default: none)");
   app.add_option("--nemesis-interval", s.nemesis_interval_s, "Seconds between fault starts/stops (default 5)");
   auto* nodes = app.add_option("--nodes", a->nodes, "Number of nodes of a fresh local cluster (root), or a host list h1,h2:2222");
   auto* file = app.add_option("--nodes-file", s.nodes.nodes_file, "Real hosts, one '[name] host[:port]' a line");

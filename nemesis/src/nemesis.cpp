@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "faultline/nemesis/commands.h"
+#include "faultline/nemesis/grudge.h"
 #include "faultline/nemesis/target.h"
 
 namespace faultline::nemesis {
@@ -46,6 +47,13 @@ class Nemesis::Context final : public FaultContext {
     for (const auto& h : n_.nodes_) names.push_back(h.name);
     std::vector<std::string> primaries;
     auto t = parse_target(spec.target);
+    if (t.kind == TargetSpec::Kind::Any) {
+      // Drawn here (seeded), so the primaries hook is only asked when "primaries" is drawn;
+      // "primaries" is a choice only when the system can name them.
+      const auto choices = node_spec_choices(names.size(), static_cast<bool>(n_.hooks_.primaries));
+      uint64_t state = seed() ^ 0xa0761d6478bd642fULL;
+      t.kind = choices[seeded_below(state, choices.size())];
+    }
     if (t.kind == TargetSpec::Kind::Primaries) {
       if (!n_.hooks_.primaries)
         throw std::invalid_argument("target primaries: the system names no primaries");

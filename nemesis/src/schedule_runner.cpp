@@ -39,13 +39,16 @@ HealReport run_schedule(Nemesis& nemesis, const std::vector<ScheduledOp>& ops,
     const bool is_start = op.action == ScheduledOp::Action::Start;
     const std::string f = std::string(is_start ? "start-" : "stop-") + op.spec.kind;
     if (is_start) {
-      emit(OpType::Invoke, f, op.spec.to_json());
+      Json invoke_value = op.spec.to_json();
+      invoke_value["node_spec"] = op.node_spec;
+      emit(OpType::Invoke, f, std::move(invoke_value));
       try {
         auto s = nemesis.start(op.spec);
         started[op.cycle] = s.fault_id;
-        emit(OpType::Info, f, {{"fault", s.fault_id}, {"nodes", s.nodes}, {"effect", s.value}});
+        emit(OpType::Info, f,
+             {{"fault", s.fault_id}, {"node_spec", op.node_spec}, {"nodes", s.nodes}, {"effect", s.value}});
       } catch (const std::exception& e) {
-        emit(OpType::Info, f, {{"error", e.what()}});
+        emit(OpType::Info, f, {{"node_spec", op.node_spec}, {"error", e.what()}});
       }
     } else {
       auto it = started.find(op.cycle);

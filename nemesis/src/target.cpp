@@ -29,6 +29,7 @@ TargetSpec parse_target(std::string_view text) {
   else if (text == "majority") t.kind = TargetSpec::Kind::Majority;
   else if (text == "all") t.kind = TargetSpec::Kind::All;
   else if (text == "primaries") t.kind = TargetSpec::Kind::Primaries;
+  else if (text == "any") t.kind = TargetSpec::Kind::Any;
   else {
     t.kind = TargetSpec::Kind::List;
     size_t start = 0;
@@ -52,6 +53,7 @@ std::string format_target(const TargetSpec& t) {
     case TargetSpec::Kind::Majority: return "majority";
     case TargetSpec::Kind::All: return "all";
     case TargetSpec::Kind::Primaries: return "primaries";
+    case TargetSpec::Kind::Any: return "any";
     case TargetSpec::Kind::List: {
       std::string out;
       for (const auto& n : t.names) out += (out.empty() ? "" : ",") + n;
@@ -61,12 +63,29 @@ std::string format_target(const TargetSpec& t) {
   return "all";
 }
 
+std::vector<TargetSpec::Kind> node_spec_choices(size_t node_count, bool primaries_defined) {
+  if (node_count == 0) throw std::invalid_argument("target: no nodes");
+  std::vector<TargetSpec::Kind> out = {TargetSpec::Kind::One};
+  if (node_count >= 2) out.push_back(TargetSpec::Kind::Minority);
+  out.push_back(TargetSpec::Kind::Majority);
+  out.push_back(TargetSpec::Kind::All);
+  if (primaries_defined) out.push_back(TargetSpec::Kind::Primaries);
+  return out;
+}
+
 std::vector<std::string> select_targets(const TargetSpec& spec,
                                         const std::vector<std::string>& nodes,
                                         const std::vector<std::string>& primaries, uint64_t seed) {
   if (nodes.empty()) throw std::invalid_argument("target: no nodes");
   const size_t n = nodes.size();
   switch (spec.kind) {
+    case TargetSpec::Kind::Any: {
+      const auto choices = node_spec_choices(n, !primaries.empty());
+      uint64_t state = seed ^ 0xa0761d6478bd642fULL;
+      TargetSpec drawn;
+      drawn.kind = choices[seeded_below(state, choices.size())];
+      return select_targets(drawn, nodes, primaries, state);
+    }
     case TargetSpec::Kind::One: return random_subset(nodes, 1, seed);
     case TargetSpec::Kind::Minority:
       return random_subset(nodes, std::max<size_t>(1, (n - 1) / 2), seed);

@@ -3,7 +3,8 @@
 // {data_dir}), bug_args ({bug}), bugs, default_port, data_dir, ops, and how to find the leader
 // (status probe; "primary": {"field", "equals"} or "leader_probe": {"leader_when": {...}},
 // default role == "leader"; "primary": {"field", "most": true} = the nodes with the largest
-// numeric field, e.g. 2PC's busiest coordinators).
+// numeric field, e.g. 2PC's busiest coordinators). A system.json with neither is leaderless
+// (has_primaries false).
 //
 // Files on a node (cluster / hosts: under the system.json data_dir, which is per node on a local
 // cluster; local processes: under the node's own directory):
@@ -111,6 +112,8 @@ DaemonDescription load_daemon_description(const std::string& name) {
   d.peer_format = j.value("peer_format", std::string("{id}={host}:{port}"));
   d.default_port = j.value("default_port", 7000);
   d.data_dir = j.value("data_dir", "/var/lib/faultline/" + name);
+  d.info.has_primaries = (j.contains("primary") && j["primary"].is_object()) ||
+                         (j.contains("leader_probe") && j["leader_probe"].is_object());
   if (j.contains("primary") && j["primary"].is_object()) {
     d.leader_field = j["primary"].value("field", d.leader_field);
     if (j["primary"].contains("equals")) d.leader_value = j["primary"]["equals"];
@@ -274,7 +277,7 @@ std::vector<std::string> DaemonSystem::wait_serving(double timeout_s) {
       if (d_.leader_most || (s.is_object() && s.value(d_.leader_field, Json()) == d_.leader_value))
         leader = true;
     }
-    if (missing.empty() && leader) return {};
+    if (missing.empty() && (leader || !d_.info.has_primaries)) return {};
     if (std::chrono::steady_clock::now() >= deadline) {
       if (missing.empty()) missing.push_back("(no leader elected)");
       return missing;
@@ -285,6 +288,7 @@ std::vector<std::string> DaemonSystem::wait_serving(double timeout_s) {
 
 std::vector<std::string> DaemonSystem::primaries() {
   std::vector<std::string> out;
+  if (!d_.info.has_primaries) return out;
   double most = 0;
   for (const auto& n : ctx_.nodes) {
     Json s = status(n, 500);

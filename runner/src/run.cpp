@@ -51,8 +51,11 @@ std::string delayd_path() {
   return {};
 }
 
-// The fault a `--nemesis KIND[:TARGET]` means in a schedule: Jepsen-like defaults per kind,
-// the target replaced when one is given (partition:T isolates T from the rest).
+// The fault a `--nemesis KIND[:TARGET]` means in a schedule, Jepsen-like. Without a target, a
+// partition cuts random halves (a fresh seeded split each time) and every other kind (kill,
+// pause, clock, loss, rate, delay) aims at "any": the schedule draws one, minority, majority,
+// all or primaries per occurrence (schedule.h). KIND:TARGET pins the target (partition:T
+// isolates T from the rest).
 nemesis::FaultSpec default_fault(const std::string& entry) {
   const NemesisEntry ne = parse_nemesis_entry(entry);
   const std::string& kind = ne.kind;
@@ -61,11 +64,9 @@ nemesis::FaultSpec default_fault(const std::string& entry) {
   if (kind == "partition") {
     f.params = {{"shape", "random-halves"}};
     f.target = "all";
-  } else if (kind == "clock") {
-    f.params = {{"bump_ms", 30'000}};
-    f.target = "minority";
   } else {
-    f.target = "minority";
+    if (kind == "clock") f.params = {{"bump_ms", 30'000}};
+    f.target = "any";
   }
   if (!ne.target.empty()) {
     f.target = ne.target;
@@ -74,8 +75,6 @@ nemesis::FaultSpec default_fault(const std::string& entry) {
   }
   return f;
 }
-
-// Local processes run as the invoking user: the daemons are its own processes, so the nemesis's
 
 struct Counters {
   std::atomic<int64_t> invocations{0}, ok{0}, fail{0}, info{0}, nemesis{0};
@@ -227,6 +226,7 @@ RunOutcome run_test(const TestSpec& spec_in, const RunOptions& ropts) {
       ss.interval_ms = static_cast<int64_t>(spec.nemesis_interval_s * 1000);
       ss.time_limit_ms = main_end_ns / 1'000'000;
       ss.seed = spec.seed;
+      ss.primaries = system->info().has_primaries;
       if (ss.time_limit_ms >= 2 * ss.interval_ms) fault_plan = nemesis::make_schedule(ss, node_names);
       else {
         nemesis_warning = "nemesis: the time limit (" + std::to_string(ss.time_limit_ms) +

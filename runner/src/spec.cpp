@@ -222,6 +222,11 @@ void validate(const TestSpec& s) {
       try {
         if (ne.target.empty()) throw std::invalid_argument("empty target");
         const nemesis::TargetSpec t = nemesis::parse_target(ne.target);
+        if (t.kind == nemesis::TargetSpec::Kind::Any && k == "partition")
+          throw std::invalid_argument("a partition picks a shape, not a node spec: give no target "
+                                      "for random halves, or the nodes to cut off");
+        if (t.kind == nemesis::TargetSpec::Kind::Primaries && !sys.has_primaries)
+          throw std::invalid_argument("system " + s.system + " names no primaries");
         // Node names are known up front for the nodes the runner makes itself: n1..nN.
         if (t.kind == nemesis::TargetSpec::Kind::List &&
             (s.nodes.mode == NodesMode::LocalCluster || s.nodes.mode == NodesMode::LocalProcesses))
@@ -233,7 +238,7 @@ void validate(const TestSpec& s) {
           }
       } catch (const std::invalid_argument& e) {
         throw SpecError("nemesis '" + entry + "': bad target '" + ne.target + "' (" + e.what() +
-                        "; use one, minority, majority, all, primaries or n1+n2)");
+                        "; use one, minority, majority, all, primaries, any or n1+n2)");
       }
     }
     if (s.nodes.mode == NodesMode::LocalProcesses && is_network_fault(k))

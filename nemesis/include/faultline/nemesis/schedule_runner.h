@@ -1,7 +1,10 @@
 // ScheduleRunner: plays a schedule (schedule.h) against a Nemesis in real time and reports each
 // fault op as history ops of process `nemesis` (Jepsen's shape: an `invoke` when the op begins,
 // an `info` when it completes, with f = "start-<kind>" / "stop-<kind>" and the fault's
-// description, or the error, as value), so reports can shade fault windows.
+// description, or the error, as value), so reports can shade fault windows. A start's invoke
+// value is its FaultSpec JSON plus "node_spec"; its info value is {"fault", "node_spec", "nodes",
+// "effect"} or {"node_spec", "error"}: the node spec the occurrence was aimed with
+// (ScheduledOp::node_spec) and the nodes it hit.
 //
 // Guarantees: a stop is played for every start that succeeded (the ids are tracked per cycle);
 // a failed start or stop is reported (value.error) and the schedule continues; when

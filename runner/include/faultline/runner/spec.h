@@ -81,16 +81,20 @@ struct TestSpec {
 };
 
 // A nemesis entry is KIND (the kind's default target) or KIND:TARGET with TARGET as in
-// nemesis/target.h: one, minority, majority, all, primaries or n1+n2 (nodes joined by '+', as ','
-// separates entries), e.g. `--nemesis partition,kill:primaries` kills the current leader;
+// nemesis/target.h: one, minority, majority, all, primaries, any or n1+n2 (nodes joined by '+',
+// as ',' separates entries), e.g. `--nemesis partition,kill:primaries` kills the current leader;
 // for partition a target other than all isolates those nodes from the rest
-// (`partition:primaries` cuts the leader off).
+// (`partition:primaries` cuts the leader off). The default target: random halves for a
+// partition, "any" (a node spec drawn per occurrence, run.cpp default_fault) for the others.
+// validate() rejects partition:any and primaries on a system without primaries.
 struct NemesisEntry {
   std::string kind;
   std::string target;  // empty = the kind's default
 };
 // Splits at the first ':' and turns '+' in the target into ','; no validation (validate does it).
 NemesisEntry parse_nemesis_entry(const std::string& entry);
+// Faults that act on the network (partition, loss, rate, delay): not with --local-processes.
+bool is_network_fault(const std::string& kind);
 
 Json spec_to_json(const TestSpec& s);
 // Throws SpecError naming the bad member.

@@ -60,6 +60,9 @@ struct SystemInfo {
   std::string description;
   std::vector<std::string> ops;               // PROTOCOL.md ops it serves
   std::map<std::string, std::string> bugs;    // --bug NAME -> what it breaks
+  // The system has primaries (leaders) that primaries() names: a nemesis may aim at them
+  // (KIND:primaries, and an unaimed fault may draw "primaries"). False for a leaderless one.
+  bool has_primaries = false;
 };
 
 struct NemesisHooks {

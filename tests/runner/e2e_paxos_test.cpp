@@ -92,8 +92,8 @@ TestSpec paxos_spec(const std::string& cluster, const std::string& store) {
 
 }  // namespace
 
-TEST_CASE("e2e paxos: local cluster under partition and kill is valid for every workload (root)") {
-  RUNNER_TEST_SKIP_UNLESS_ROOT();
+TEST_CASE("e2e paxos: local cluster under partition and kill is valid for every workload (root)",
+          "[needs-root]") {
   TempDir d("faultline-e2e-paxos");
   LocalCluster g("pxe");
   uint64_t seed = 1;
@@ -120,8 +120,8 @@ TEST_CASE("e2e paxos: local cluster under partition and kill is valid for every 
   }
 }
 
-TEST_CASE("e2e paxos: --bug no-persist under whole-cluster kills loses acknowledged adds (root)") {
-  RUNNER_TEST_SKIP_UNLESS_ROOT();
+TEST_CASE("e2e paxos: --bug no-persist under whole-cluster kills loses acknowledged adds (root)",
+          "[needs-root]") {
   TempDir d("faultline-e2e-paxos");
   LocalCluster g("pxn");
   // Killing only a majority (2 of 3) rarely shows the bug: the surviving node keeps running
@@ -198,8 +198,8 @@ TEST_CASE("e2e paxos: on local processes under majority kills is valid, daemons 
   }
 }
 
-TEST_CASE("e2e paxos: --bug skip-promise-check under partitions is invalid (root)") {
-  RUNNER_TEST_SKIP_UNLESS_ROOT();
+TEST_CASE("e2e paxos: --bug skip-promise-check under partitions is invalid (root)",
+          "[needs-root]") {
   TempDir d("faultline-e2e-paxos");
   LocalCluster g("pxs");
   // The bug needs an isolated leader that still leads when the partition heals (it steps down

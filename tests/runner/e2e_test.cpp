@@ -127,8 +127,7 @@ TEST_CASE("e2e: raft on local processes under kill") {
   CHECK_FALSE(fs::exists(work));
 }
 
-TEST_CASE("e2e: raft on a local cluster under partition and kill (root)") {
-  RUNNER_TEST_SKIP_UNLESS_ROOT();
+TEST_CASE("e2e: raft on a local cluster under partition and kill (root)", "[needs-root]") {
   TempDir d("faultline-e2e");
   LocalCluster g("rte");
   TestSpec s = cluster_spec("raft", "register", g.name, d);
@@ -146,8 +145,7 @@ TEST_CASE("e2e: raft on a local cluster under partition and kill (root)") {
   for (const char* n : {"n1", "n2", "n3"}) CHECK(fs::exists(fs::path(o.run_dir) / "nodes" / n / "raft.log"));
 }
 
-TEST_CASE("e2e: SIGKILL of the control process mid-run (root)") {
-  RUNNER_TEST_SKIP_UNLESS_ROOT();
+TEST_CASE("e2e: SIGKILL of the control process mid-run (root)", "[needs-root]") {
   TempDir d("faultline-e2e");
   LocalCluster g("rtk");
   const std::string exe = std::string(FAULTLINE_BINARY_DIR) + "/cli/faultline";
@@ -206,8 +204,8 @@ TEST_CASE("e2e: SIGKILL of the control process mid-run (root)") {
   }
 }
 
-TEST_CASE("e2e: raft --bug stale-read under partitions is invalid, the stale read named (root)") {
-  RUNNER_TEST_SKIP_UNLESS_ROOT();
+TEST_CASE("e2e: raft --bug stale-read under partitions is invalid, the stale read named (root)",
+          "[needs-root]") {
   TempDir d("faultline-e2e");
   LocalCluster g("rts");
   TestSpec s = cluster_spec("raft", "register", g.name, d);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs dependencies (Debian 12, apt-get), builds faultline and runs every test through ctest.
-# Integration tests (label `integration`) need root: they build network namespaces.
+# Tests that build network namespaces need root (label `needs-root`); without root ctest lists
+# them as Skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/deps.sh

@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "test_util/temp_dir.h"
+
 namespace {
 
 const std::string kBinary = std::string(FAULTLINE_BINARY_DIR) + "/cli/faultline";
@@ -46,11 +48,13 @@ Run run(const std::vector<std::string>& args, bool merge_stderr = true) {
   return r;
 }
 
+// A file holding `text` in this executable's scratch directory (removed when the process exits,
+// whatever the test cases did).
 std::string temp_file(const std::string& name, const std::string& text) {
-  const auto path = std::filesystem::temp_directory_path() /
-                    ("faultline-cli-test-" + std::to_string(::getpid()) + "-" + name);
+  static const faultline::test::TempDir dir("faultline-cli-test");
+  const std::string path = dir.file(name);
   std::ofstream(path) << text;
-  return path.string();
+  return path;
 }
 
 }  // namespace

@@ -25,6 +25,7 @@
 #include "faultline/control/local_remote.h"
 #include "faultline/control/netns.h"
 #include "faultline/control/ssh_remote.h"
+#include "test_util/temp_dir.h"
 
 using namespace faultline::control;
 namespace fs = std::filesystem;
@@ -165,8 +166,8 @@ TEST_CASE("ssh exec timeout kills the remote command", "[control][integration]")
 TEST_CASE("sftp upload and download round-trip", "[control][integration]") {
   Cluster c = open_local_cluster(shared_cluster().name);
   Remote& n1 = c.remote("n1");
-  const std::string dir = fs::temp_directory_path() / ("fl-sftp-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const faultline::test::TempDir tmp("fl-sftp");  // removed whatever happens
+  const std::string dir = tmp.path.string();
   const std::string data = random_bytes(300'000, 7);
   std::ofstream(dir + "/up", std::ios::binary) << data;
   n1.upload(dir + "/up", "/tmp/fl-up.bin", 0640);
@@ -184,14 +185,13 @@ TEST_CASE("sftp upload and download round-trip", "[control][integration]") {
   int64_t pid = n1.spawn("sh -c 'echo $GREETING; exec sleep 30'", so);
   r = n1.exec("sleep 0.1; cat /tmp/d.pid /tmp/d.log; kill " + std::to_string(pid));
   CHECK(r.out == std::to_string(pid) + "\nhi\n");
-  fs::remove_all(dir);
 }
 
 TEST_CASE("host key mismatch and unknown hosts are refused", "[control][integration]") {
   Cluster c = open_local_cluster(shared_cluster().name);
   const LocalClusterInfo& info = *c.local();
-  const std::string dir = fs::temp_directory_path() / ("fl-kh-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const faultline::test::TempDir tmp("fl-kh");  // removed whatever happens
+  const std::string dir = tmp.path.string();
   // n2's host key recorded under n1's address.
   std::string n2_pub = slurp(info.nodes[1].dir + "/hostkey_ed25519.pub");
   std::ofstream(dir + "/wrong") << info.nodes[0].address << " " << n2_pub;
@@ -214,7 +214,6 @@ TEST_CASE("host key mismatch and unknown hosts are refused", "[control][integrat
   }
   o.strict_host_key_checking = false;  // only when asked
   CHECK(make_ssh_remote(o)->exec("hostname").out == "n1\n");
-  fs::remove_all(dir);
 }
 
 TEST_CASE("the control namespace has no route out", "[control][integration]") {

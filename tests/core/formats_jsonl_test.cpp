@@ -6,6 +6,7 @@
 
 #include "faultline/core/error.h"
 #include "faultline/core/formats.h"
+#include "test_util/temp_dir.h"
 
 using namespace faultline;
 
@@ -89,7 +90,8 @@ TEST_CASE("JSONL writer round-trips through the reader") {
 }
 
 TEST_CASE("JsonlHistoryWriter appends and flushes every op") {
-  const std::string path = std::string(FAULTLINE_BINARY_DIR) + "/jsonl_writer_test.jsonl";
+  const faultline::test::TempDir tmp("faultline-jsonl-writer");  // removed whatever happens
+  const std::string path = tmp.file("jsonl_writer_test.jsonl");
   {
     JsonlHistoryWriter w(path, /*fsync_each=*/true);
     Op op;

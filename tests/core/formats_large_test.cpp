@@ -9,11 +9,17 @@
 
 #include "faultline/core/error.h"
 #include "faultline/core/formats.h"
+#include "test_util/temp_dir.h"
 
 using namespace faultline;
 
 namespace {
-std::string temp_path(const char* name) { return std::string(FAULTLINE_BINARY_DIR) + "/" + name; }
+// A path in this executable's scratch directory (removed when the process exits, whatever the
+// test cases did; the build tree is never written).
+std::string temp_path(const char* name) {
+  static const faultline::test::TempDir dir("faultline-formats-large");
+  return dir.file(name);
+}
 
 void write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);

@@ -2,8 +2,9 @@
 // (until the control helper's `faultline cluster` is available here), plus NetnsRemote, a Remote
 // that runs commands on a "node" with `ip netns exec NS /bin/sh -c CMD`.
 //
-// Topology (NODES.md §1): a switch namespace with br0, N node namespaces each with eth0 at
-// 10.77.0.(10+i)/24; nothing is created in the root namespace and nothing routes out.
+// Topology (as a local cluster's, control/local_cluster.h): a switch namespace with br0, N node
+// namespaces each with eth0 at 10.77.0.(10+i)/24; nothing is created in the root namespace and
+// nothing routes out.
 // Names carry "flnem-<pid>-" so a later run can remove what a killed run left behind.
 // The destructor kills every process registered with track_pid() and deletes every namespace,
 // also when the test failed. Needs root.

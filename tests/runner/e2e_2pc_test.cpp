@@ -1,13 +1,12 @@
 // End-to-end runs of `faultline test` against the two-phase-commit daemon (system 2pc), label
-// runner;integration. Needs root (local clusters of network namespaces): this executable has
-// its own main and exits 77 (ctest: Skipped) when not root.
+// runner;integration. Needs root (local clusters of network namespaces): built with
+// faultline_add_test(... NEEDS_ROOT), so it exits 77 (ctest: Skipped) when not root.
 //  - bank and list-append on a local cluster under partition + kill:primaries: valid, both
 //    fault kinds applied (ok nemesis completions in history.jsonl), real work done.
 //  - --bug early-release, list-append under partitions: a G2 cycle named by the transactional
 //    checker, while the correct build on the same seed and nemesis is valid.
 // presume-commit is caught on local processes (e2e_2pc_local_test.cpp). Bug runs try at most 4
 // seeds (bounded); the test asserts one of them found the anomaly.
-#define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -115,10 +114,3 @@ TEST_CASE("e2e 2pc: --bug early-release shows G2 in list-append; the correct bui
   if (!where.empty()) WARN("early-release: G2 found in " << where);
 }
 
-int main(int argc, char** argv) {
-  if (!is_root()) {
-    std::cerr << "e2e_2pc_tests: skipped, local clusters (network namespaces) need root\n";
-    return 77;
-  }
-  return Catch::Session().run(argc, argv);
-}

@@ -60,7 +60,6 @@ std::string stale_read_the_checker_names(const RunOutcome& o) {
 }  // namespace
 
 TEST_CASE("e2e knob raft stale-read: a stale read, the correct build linearizable (root)") {
-  RUNNER_TEST_SKIP_UNLESS_ROOT();
   Dirs dirs;
   prove_knob_e2e({.knob = "stale-read",
                   .max_seeds = 3,
@@ -78,7 +77,6 @@ TEST_CASE("e2e knob raft stale-read: a stale read, the correct build linearizabl
 }
 
 TEST_CASE("e2e knob raft early-ack: acknowledged adds lost, the correct build loses none (root)") {
-  RUNNER_TEST_SKIP_UNLESS_ROOT();
   Dirs dirs;
   // Cut off from the rest, the leader acks alone for the whole fault; the majority's new leader
   // overwrites those entries (and the old one, told to truncate entries it applied, aborts).

@@ -64,8 +64,8 @@ TestSpec paxos_spec(const std::string& cluster, const std::string& store) {
 
 }  // namespace
 
-TEST_CASE("e2e paxos: local cluster under partition and kill is valid for every workload (root)") {
-  RUNNER_TEST_SKIP_UNLESS_ROOT();
+TEST_CASE("e2e paxos: local cluster under partition and kill is valid for every workload (root)",
+          "[needs-root]") {
   TempDir d("faultline-e2e-paxos");
   LocalCluster g("pxe");
   uint64_t seed = 1;

@@ -74,8 +74,7 @@ TestSpec raft_spec(const std::string& workload, const fs::path& store) {
 
 }  // namespace
 
-TEST_CASE("e2e raft: every workload under partition + kill is valid (root)") {
-  RUNNER_TEST_SKIP_UNLESS_ROOT();
+TEST_CASE("e2e raft: every workload under partition + kill is valid (root)", "[needs-root]") {
   const std::vector<std::string> workloads = {"register", "cas-register", "set",     "lock",
                                               "unique-names", "broadcast", "queue", "bank",
                                               "counter", "list-append", "rw-register"};
@@ -111,7 +110,6 @@ TEST_CASE("e2e raft: every workload under partition + kill is valid (root)") {
 }
 
 TEST_CASE("e2e raft: SIGKILL of the control process mid-run (root)") {
-  RUNNER_TEST_SKIP_UNLESS_ROOT();
   TempDir d("faultline-e2e");
     const std::string exe = std::string(FAULTLINE_BINARY_DIR) + "/cli/faultline";
   const std::string store = (d.path / "store").string();

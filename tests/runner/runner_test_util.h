@@ -1,12 +1,13 @@
 // Helpers shared by the runner tests (tests/runner/*.cpp), all in namespace runner_test:
-//  - TempDir: a fresh /tmp/<prefix>-XXXXXX directory, removed on destruction unless the
-//    environment sets FAULTLINE_KEEP_E2E (to look at a run after the fact).
+//  - TempDir: test_util/temp_dir.h's, a fresh $TMPDIR/<prefix>-XXXXXX directory removed on
+//    destruction unless the environment sets FAULTLINE_KEEP_E2E or FAULTLINE_KEEP_TEST_TMP
+//    (to look at a run after the fact).
 //  - read_lines / count_substr: a JSON-lines file as values; the number of lines of a file that
 //    contain a substring (0 when the file cannot be read).
 //  - LocalCluster: brings a 3-node local cluster named <prefix><pid % 100000> up on
 //    construction (throws if it cannot) and tears it down on destruction, whatever happens.
-//    is_root() tells whether one can be made; RUNNER_TEST_SKIP_UNLESS_ROOT() ends a test case
-//    with a warning when not.
+//    It needs root: a test case using it carries the Catch tag [needs-root] (and its executable
+//    ROOT_CASES or NEEDS_ROOT in CMakeLists.txt), so without root it reports Skipped.
 //  - base_spec / local_processes_spec / cluster_spec: a TestSpec of `system` and `workload`
 //    stored under <dir>/store, on no nodes, on 3 local processes, or on the named local cluster;
 //    the caller sets the rest (nemesis, time limit, load, seed).
@@ -59,23 +60,13 @@
 #include <faultline/nemesis/schedule.h>
 
 #include "faultline/runner/run.h"
+#include "test_util/temp_dir.h"
 
 namespace runner_test {
 
 using faultline::Json;
 
-struct TempDir {
-  std::filesystem::path path;
-  explicit TempDir(const std::string& prefix) {
-    std::string t = "/tmp/" + prefix + "-XXXXXX";
-    path = ::mkdtemp(t.data());
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    if (!std::getenv("FAULTLINE_KEEP_E2E")) std::filesystem::remove_all(path);
-  }
-};
+using TempDir = faultline::test::TempDir;
 
 inline std::vector<Json> read_lines(const std::string& path) {
   std::ifstream in(path);
@@ -94,16 +85,6 @@ inline int count_substr(const std::string& file, const std::string& what) {
     if (line.find(what) != std::string::npos) ++n;
   return n;
 }
-
-inline bool is_root() { return ::geteuid() == 0; }
-
-#define RUNNER_TEST_SKIP_UNLESS_ROOT()                                            \
-  do {                                                                            \
-    if (!::runner_test::is_root()) {                                              \
-      WARN("skipped: a local cluster (network namespaces + sshd) needs root");    \
-      return;                                                                     \
-    }                                                                             \
-  } while (false)
 
 struct LocalCluster {
   std::string name;

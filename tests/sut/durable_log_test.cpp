@@ -6,17 +6,17 @@
 #include <fstream>
 
 #include "faultline/sut/durable_log.h"
+#include "test_util/temp_dir.h"
 
 using faultline::sut::DurableLog;
 
 namespace {
+// A fresh file path in this executable's scratch directory (removed when the process exits).
 std::string temp_path(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("faultline-dlog-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  auto p = dir / name;
+  static const faultline::test::TempDir dir("faultline-dlog");
+  const std::string p = dir.file(name);
   std::filesystem::remove(p);
-  return p.string();
+  return p;
 }
 }  // namespace
 

@@ -1,7 +1,7 @@
 // delay: each target node holds packets it receives from its peers for delay_ms ± jitter_ms
 // before accepting them: an NFQUEUE rule (--queue-bypass, so traffic flows if the daemon dies)
-// appended to its FAULTLINE chain feeds faultline-delayd running on that node. Holding on the
-// receiver's INPUT, not the sender's OUTPUT: the latter stalls TCP (NODES.md §4).
+// appended to its FAULTLINE chain feeds faultline-delayd running on that node. Held on the
+// receiver's INPUT, not the sender's OUTPUT: holding on OUTPUT stalls the sender's TCP stack.
 // params: delay_ms (default 50), jitter_ms (default 0), max_runtime_s (default 3600; the
 // daemon exits by itself after it), queue (default 7000 + fault number % 1000).
 // undo: {"rules": [...], "pid_file": "..."}.

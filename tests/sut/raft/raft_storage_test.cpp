@@ -6,13 +6,13 @@
 #include <fstream>
 
 #include "faultline/raft/raft_storage.h"
+#include "test_util/temp_dir.h"
 
 using namespace faultline::raft;
 
 TEST_CASE("raft storage: hard state and log survive reopen; truncation is replayed", "[raft]") {
-  auto dir = (std::filesystem::temp_directory_path() /
-              ("faultline-raft-storage-" + std::to_string(::getpid()))).string();
-  std::filesystem::remove_all(dir);
+  const faultline::test::TempDir tmp("faultline-raft-storage");  // removed whatever happens
+  const std::string dir = tmp.file("raft");
   {
     PersistentState st;
     auto s = RaftStorage::open(dir, &st);
@@ -41,5 +41,4 @@ TEST_CASE("raft storage: hard state and log survive reopen; truncation is replay
   RaftStorage::open(dir, &again, &torn);
   CHECK(torn == 11);
   CHECK(again.log.size() == 2);
-  std::filesystem::remove_all(dir);
 }

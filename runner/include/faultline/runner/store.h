@@ -1,4 +1,4 @@
-// Store: where runs are kept (DESIGN.md "Store").
+// Store: where runs are kept (docs/ARCHITECTURE.md, "The store").
 //   <root>/<test-name>/<YYYYmmddTHHMMSS>/   one run: test.json, history.jsonl, results.json,
 //                                          schedule.jsonl, faultline.log, nodes/<node>/...
 //   <root>/<test-name>/latest -> <YYYYmmddTHHMMSS>     (relative symlinks, replaced atomically)

@@ -1,5 +1,5 @@
-// System: the lifecycle of a system under test on a set of nodes (DESIGN.md "System"), and the
-// registry of systems the runner knows (`--system NAME`).
+// System: the lifecycle of a system under test on a set of nodes (docs/ARCHITECTURE.md), and
+// the registry of systems the runner knows (`--system NAME`).
 //
 // Adding a system = one folder (systems-under-test/<name>/ with its daemon and a system.json)
 // + one line in runner/src/systems.cpp. Reference daemons speaking PROTOCOL.md are described

@@ -45,6 +45,7 @@ struct Entry {
 const Entry kSystems[] = {
     {"raft", true},
     {"paxos", true},
+    {"crdt", true},
     {"none", false},
 };
 

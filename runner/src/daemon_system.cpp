@@ -2,7 +2,8 @@
 // (systems-under-test/<name>/system.json): binary, args template ({id} {host} {port} {peers}
 // {data_dir}), bug_args ({bug}), bugs, default_port, data_dir, ops, and how to find the leader
 // (status probe; "primary": {"field", "equals"} or "leader_probe": {"leader_when": {...}},
-// default role == "leader").
+// default role == "leader"; "leaderless": true when every node serves on its own, e.g. a
+// CRDT store: serving then needs only every node to answer status, and primaries() is empty).
 //
 // Files on a node (cluster / hosts: under the system.json data_dir, which is per node on a local
 // cluster; local processes: under the node's own directory):
@@ -119,6 +120,7 @@ DaemonDescription load_daemon_description(const std::string& name) {
     d.leader_field = it.key();
     d.leader_value = it.value();
   }
+  d.leaderless = j.value("leaderless", false);
   return d;
 }
 
@@ -270,7 +272,7 @@ std::vector<std::string> DaemonSystem::wait_serving(double timeout_s) {
       }
       if (s.is_object() && s.value(d_.leader_field, Json()) == d_.leader_value) leader = true;
     }
-    if (missing.empty() && leader) return {};
+    if (missing.empty() && (leader || d_.leaderless)) return {};
     if (std::chrono::steady_clock::now() >= deadline) {
       if (missing.empty()) missing.push_back("(no leader elected)");
       return missing;

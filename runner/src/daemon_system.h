@@ -20,6 +20,7 @@ struct DaemonDescription {
   std::string data_dir;
   std::string leader_field = "role";
   Json leader_value = "leader";
+  bool leaderless = false;  // "leaderless": true: serving = every node answers status
 };
 
 // Throws SpecError when system.json is missing or malformed.

@@ -68,9 +68,10 @@ UpdateResult CrdtStore::update(const Json& request, int64_t wall_ms) {
       else r.value = std::get<ORSet>(e.crdt).remove(v);
       break;
     case CrdtType::Lww: {
-      auto& reg = std::get<LwwRegister>(e.crdt);
-      reg.value = v;
-      reg.ts = bugs_.lww_wall_clock ? HlcTimestamp{wall_ms, 0, self_} : hlc_.now(wall_ms, self_);
+      // A write is a merge like any other: with the HLC its timestamp is above every one this
+      // node has seen, so it always wins here; with the raw wall clock it may lose at once.
+      LwwRegister w{v, bugs_.lww_wall_clock ? HlcTimestamp{wall_ms, 0, self_} : hlc_.now(wall_ms, self_)};
+      std::get<LwwRegister>(e.crdt).merge(w);
       break;
     }
   }

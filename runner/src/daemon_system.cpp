@@ -4,7 +4,8 @@
 // (status probe; "primary": {"field", "equals"} or "leader_probe": {"leader_when": {...}},
 // default role == "leader"; "primary": {"field", "most": true} = the nodes with the largest
 // numeric field, e.g. 2PC's busiest coordinators). A system.json with neither is leaderless
-// (has_primaries false).
+// (has_primaries false); "leaderless": true says so explicitly (e.g. a CRDT store): serving then
+// needs only every node to answer status, and primaries() is empty.
 //
 // Files on a node (cluster / hosts: under the system.json data_dir, which is per node on a local
 // cluster; local processes: under the node's own directory):
@@ -125,6 +126,8 @@ DaemonDescription load_daemon_description(const std::string& name) {
     d.leader_field = it.key();
     d.leader_value = it.value();
   }
+  d.leaderless = j.value("leaderless", false);
+  if (d.leaderless) d.info.has_primaries = false;  // no leader to aim at or wait for
   return d;
 }
 

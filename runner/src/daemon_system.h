@@ -24,6 +24,7 @@ struct DaemonDescription {
   // "primary": {"field": F, "most": true}: the primaries are the nodes whose numeric status
   // field F is largest (and > 0), e.g. 2PC's busiest coordinators; serving needs no leader.
   bool leader_most = false;
+  bool leaderless = false;  // "leaderless": true: serving = every node answers status
 };
 
 // `folder` names systems-under-test/<folder>/ (the system's name is system.json's "name").

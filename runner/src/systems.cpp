@@ -46,6 +46,7 @@ const Entry kSystems[] = {
     {"raft", "raft"},
     {"paxos", "paxos"},
     {"2pc", "twopc"},
+    {"crdt", "crdt"},
     {"none", nullptr},
 };
 

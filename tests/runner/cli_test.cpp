@@ -46,7 +46,8 @@ Result run_cli(const std::string& args) {
 TEST_CASE("cli test: --list shows systems with bugs, workloads and nemeses") {
   Result r = run_cli("test --list");
   CHECK(r.code == 0);
-  for (const char* s : {"raft", "paxos", "stale-read", "no-persist", "register", "noop", "partition", "kill"})
+  for (const char* s : {"raft", "paxos", "crdt", "stale-read", "no-persist", "lww-wall-clock", "register", "noop",
+                        "pn-counter", "or-set", "lww-register", "partition", "kill"})
     CHECK_THAT(r.out, Catch::Contains(s));
 }
 

@@ -18,6 +18,9 @@ std::unique_ptr<Workload> make_rw_register_workload();
 std::unique_ptr<Workload> make_counter_workload();
 std::unique_ptr<Workload> make_broadcast_workload();
 std::unique_ptr<Workload> make_queue_workload();
+std::unique_ptr<Workload> make_pn_counter_workload();
+std::unique_ptr<Workload> make_or_set_workload();
+std::unique_ptr<Workload> make_lww_register_workload();
 
 namespace {
 struct Entry {
@@ -37,6 +40,9 @@ const Entry kWorkloads[] = {
     {"counter", &make_counter_workload},
     {"broadcast", &make_broadcast_workload},
     {"queue", &make_queue_workload},
+    {"pn-counter", &make_pn_counter_workload},
+    {"or-set", &make_or_set_workload},
+    {"lww-register", &make_lww_register_workload},
 };
 }  // namespace
 

@@ -125,6 +125,7 @@ struct FileCheck {
   HistoryFormat detected = HistoryFormat::Auto;
   bool other = false;  // transactional / causal / session check
   double parse_ms = 0, check_ms = 0;
+  History history;  // kept by check_held only (the HTML report needs it)
 };
 enum class FileStatus { Checked, Bad, BadArgs };
 
@@ -144,7 +145,8 @@ FileStatus report_read_error(const std::string& file, const std::exception& e) {
 bool streamable(const CheckArgs& a) {
   const bool lin_family =
       a.consistency.empty() || a.consistency == "linearizable" || a.consistency == "sequential";
-  return lin_family && a.model != "list-append" && a.model != "rw-register";
+  // --html needs the whole history for the report's timeline, so it is read held.
+  return lin_family && a.model != "list-append" && a.model != "rw-register" && a.html.empty();
 }
 
 // Streams one file through ConsistencyStream. Without --model, ops are held only until the
@@ -271,6 +273,7 @@ FileStatus check_held(const CheckArgs& a, const checker::ConsistencyOptions& opt
   }
   out.parse_ms = ms_between(t0, t1);
   out.check_ms = ms_between(t1, Clock::now());
+  if (!a.html.empty()) out.history = std::move(history);
   return FileStatus::Checked;
 }
 
@@ -344,7 +347,7 @@ int run_check(const CheckArgs& a) {
     }
     if (!a.html.empty()) {
       const std::string summary =
-          write_html(a, file, history, result, model_name,
+          write_html(a, file, fc.history, result, model_name,
                      other ? (a.consistency.empty() ? "serializable" : a.consistency)
                            : std::string(checker::to_string(options.consistency)));
       if (summary.empty()) any_bad = true;

@@ -32,8 +32,9 @@
 //            unfinished ones; a partition never started has max_linearized 0).
 // Budgets: `time_limit_s` (from the call, compile included) and `memory_limit_bytes` (memo
 // tables and the machines' state tables, over all partitions) end the search with
-// Verdict::Unknown, a reason, and stats.progress — never an OOM. Both are polled every few
-// hundred search steps, so they are honoured to within a few milliseconds of work.
+// Verdict::Unknown, a reason, and stats.progress — never an OOM. Both are polled every 256
+// search steps (the memo refuses to grow past the memory limit); a memo table doubling just
+// before the deadline can still overshoot it by its rehash time (bench/RESULTS.md).
 // Throws HistoryError (bad pairing) and ModelError (op not understood by the model).
 #pragma once
 #include <cstdint>

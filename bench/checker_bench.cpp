@@ -8,8 +8,14 @@
 //   kv-2k        generated 2,000-op, 50-client, 50-key append/get history, model kv
 //   register-1m  generated 1,000,000-op, 1,000-key register history, model cas-register, plus
 //                the process's peak RSS
+//   kv50         the 19 histories of bench/corpus-hard/kv50, model kv, each beside Porcupine's
+//                verdict and time (porcupine-times.tsv)
+//   gen-kv       seeded 2,000-op, 10-key kv histories at 20, 50 and 100 clients: valid, and
+//                with a planted stale read / lost append on one key and on five keys
+//   budget       how close --time-limit and --memory-limit are honoured on a hard history
 // Parse and pairing time are reported apart from check time. Each scenario checks N times
 // (default 20, register-1m once) and prints min and median per run of the check alone.
+// --no-prune runs the previous search (ConsistencyOptions::prune = false) for comparison.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -20,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "checker_bench_hard.h"
 #include "checker_history_gen.h"
 #include "faultline/checker/linearizability.h"
 #include "faultline/checker/model_registry.h"
@@ -156,10 +163,12 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--corpus") && i + 1 < argc) {
       corpus = argv[++i];
+    } else if (!std::strcmp(argv[i], "--no-prune")) {
+      bench::g_prune = false;
     } else if (!std::strcmp(argv[i], "--runs") && i + 1 < argc) {
       runs = std::max(1, std::atoi(argv[++i]));
     } else if (argv[i][0] == '-') {
-      std::fprintf(stderr, "usage: %s [--corpus DIR] [--runs N] [etcd|etcd-002|kv-2k|register-1m]...\n",
+      std::fprintf(stderr, "usage: %s [--corpus DIR] [--runs N] [--no-prune] [etcd|etcd-002|kv-2k|register-1m|kv50|gen-kv|budget]...\n",
                    argv[0]);
       return 254;
     } else {
@@ -178,6 +187,12 @@ int main(int argc, char** argv) {
       spec.clients = 50;
       spec.keys = 50;
       rc = generated("kv-2k", spec, "kv", runs);
+    } else if (s == "kv50") {
+      rc = bench::kv50(FAULTLINE_HARD_CORPUS_DIR, runs);
+    } else if (s == "gen-kv") {
+      rc = bench::gen_kv(runs);
+    } else if (s == "budget") {
+      rc = bench::budget();
     } else if (s == "register-1m") {
       bench::GenSpec spec;
       spec.workload = bench::GeneratedWorkload::RegisterReadWrite;

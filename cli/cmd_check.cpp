@@ -41,6 +41,7 @@ struct CheckArgs {
   double time_limit_s = 0;
   double memory_limit_mb = 1024;
   unsigned threads = 0;
+  bool all_partitions = false;
   bool list_models = false;
   bool no_svg = false;
   std::string store;  // re-analyse a stored `faultline test` run
@@ -298,6 +299,7 @@ int run_check(const CheckArgs& a) {
   options.time_limit_s = a.time_limit_s;
   options.memory_limit_bytes = static_cast<uint64_t>(a.memory_limit_mb * 1024 * 1024);
   options.threads = a.threads;
+  options.all_partitions = a.all_partitions;
   if (lin_family && a.model != "list-append" && a.model != "rw-register" && !a.model.empty() &&
       !checker::make_model(a.model)) {
     std::fprintf(stderr, "faultline check: unknown model '%s'; known models:\n", a.model.c_str());
@@ -379,8 +381,12 @@ CommandRun setup_check(CLI::App& sub) {
                  "Seconds per file before the verdict is unknown (0: none)")
       ->check(CLI::NonNegativeNumber);
   sub.add_option("--memory-limit-mb", args->memory_limit_mb,
-                 "Memory for the search's memo tables before the verdict is unknown")
+                 "Memory for the search (memo and model state tables) before the verdict is "
+                 "unknown")
       ->check(CLI::PositiveNumber);
+  sub.add_flag("--all-partitions", args->all_partitions,
+               "Search every partition (key) to report each invalid one, instead of stopping "
+               "at the first (slower; within --time-limit)");
   sub.add_option("--threads", args->threads, "Threads checking partitions (0: one per core)");
   sub.add_flag("--list-models", args->list_models, "List the models and exit");
   sub.add_option("--store", args->store,

@@ -1,8 +1,8 @@
-// check_consistency: compile, search partitions in parallel, combine, build the witness.
+// check_consistency: compile, search partitions (linearizability_run.cpp), combine, build the
+// witness.
 #include "faultline/checker/linearizability.h"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <functional>
@@ -12,6 +12,7 @@
 #include "faultline/core/assert.h"
 #include "linearizability_compile.h"
 #include "linearizability_product.h"
+#include "linearizability_run.h"
 #include "linearizability_search.h"
 
 namespace faultline::checker {
@@ -45,6 +46,146 @@ std::string budget_reason(const std::string& which, const ConsistencyOptions& o)
   return buf;
 }
 
+// The searched partitions and their results, and what the result builders need.
+struct Searched {
+  std::function<int64_t(int64_t)> index_at;  // Op::index of the op at a history position
+  const ConsistencyOptions* options = nullptr;
+  std::vector<const detail::CompiledPartition*> parts;
+  std::vector<detail::PartitionResult> results;
+
+  const detail::SearchOutcome& outcome(size_t i) const { return results[i].outcome; }
+  Json prefixes_json(size_t i) const {
+    Json arr = Json::array();
+    const auto& r = results[i];
+    for (const auto& pre : r.outcome.prefixes) {
+      Json state = r.machine ? r.machine->describe(pre.state) : Json(nullptr);
+      arr.push_back({{"order", positions(*parts[i], pre.order)}, {"state", std::move(state)}});
+    }
+    return arr;
+  }
+  const char* what() const {
+    return options->consistency == Consistency::Linearizable ? "linearizable"
+                                                             : "sequentially consistent";
+  }
+};
+
+void invalid_result(const Searched& s, const std::vector<size_t>& invalid, CheckResult& r) {
+  Json keys = Json::array();
+  for (size_t i : invalid) {
+    const auto& o = s.outcome(i);
+    const auto& part = *s.parts[i];
+    keys.push_back(part.key);
+    Json anomaly = {{"type", s.options->consistency == Consistency::Linearizable
+                                 ? "not-linearizable"
+                                 : "not-sequentially-consistent"},
+                    {"partition", part.key}};
+    if (o.blocking_op >= 0) {
+      const int64_t pos = part.invoke_pos[static_cast<size_t>(o.blocking_op)];
+      anomaly["op"] = pos;
+      anomaly["explanation"] =
+          "op at position " + std::to_string(pos) + " (index " +
+          std::to_string(s.index_at(pos)) +
+          ") cannot be placed after the longest " + s.what() + " prefix (" +
+          std::to_string(o.max_linearized) + " ops)";
+    } else {
+      anomaly["explanation"] = std::string("no ") + s.what() + " order exists";
+    }
+    r.anomalies.push_back(std::move(anomaly));
+  }
+  const size_t i = invalid.front();
+  const auto& o = s.outcome(i);
+  Json w = {{"partition", s.parts[i]->key},
+            {"max_linearized", o.max_linearized},
+            {"prefixes", s.prefixes_json(i)},
+            {"invalid_partitions", std::move(keys)}};
+  if (o.blocking_op >= 0) w["op"] = s.parts[i]->invoke_pos[static_cast<size_t>(o.blocking_op)];
+  r.witness = std::move(w);
+}
+
+// Budget ran out: how far every partition got.
+void unknown_result(const Searched& s, size_t first_unknown, CheckResult& r) {
+  r.reason = budget_reason(s.outcome(first_unknown).reason, *s.options);
+  Json parts = Json::array(), prog = Json::array();
+  int64_t valid = 0, unknown = 0;
+  for (size_t i = 0; i < s.parts.size(); ++i) {
+    const auto& o = s.outcome(i);
+    Json p = {{"key", s.parts[i]->key},
+              {"verdict", std::string(to_string(o.verdict))},
+              {"ops", s.parts[i]->size()},
+              {"max_linearized", o.verdict == Verdict::Valid
+                                     ? static_cast<int64_t>(o.order.size())
+                                     : o.max_linearized}};
+    if (o.verdict == Verdict::Valid) {
+      ++valid;
+    } else {
+      ++unknown;
+      if (!o.prefixes.empty()) p["order"] = positions(*s.parts[i], o.prefixes.front().order);
+      if (prog.size() < 16) {
+        prog.push_back({{"partition", s.parts[i]->key},
+                        {"ops", s.parts[i]->size()},
+                        {"max_linearized", o.max_linearized}});
+      }
+    }
+    parts.push_back(std::move(p));
+  }
+  r.stats["progress"] = {{"partitions_valid", valid},
+                         {"partitions_unknown", unknown},
+                         {"unfinished", std::move(prog)}};
+  r.witness = {{"partition", s.parts[first_unknown]->key},
+               {"max_linearized", s.outcome(first_unknown).max_linearized},
+               {"prefixes", s.prefixes_json(first_unknown)},
+               {"partitions", std::move(parts)}};
+}
+
+void valid_result(const Searched& s, CheckResult& r) {
+  Json ps = Json::array();
+  for (size_t i = 0; i < s.parts.size(); ++i) {
+    const auto& part = *s.parts[i];
+    const auto& o = s.outcome(i);
+    std::vector<uint8_t> placed(part.size(), 0);
+    for (int32_t op : o.order) placed[static_cast<size_t>(op)] = 1;
+    Json omitted = Json::array();
+    for (size_t op = 0; op < part.size(); ++op) {
+      if (!placed[op]) omitted.push_back(part.invoke_pos[op]);
+    }
+    ps.push_back({{"key", part.key},
+                  {"order", positions(part, o.order)},
+                  {"omitted", std::move(omitted)}});
+  }
+  r.witness = {{"partitions", std::move(ps)}};
+}
+
+// Verdict, anomalies and witness from the partitions' outcomes.
+void combine_results(const Searched& s, CheckResult& r) {
+  std::vector<size_t> invalid;
+  size_t first_unknown = s.parts.size();
+  for (size_t i = 0; i < s.parts.size(); ++i) {
+    const auto& o = s.outcome(i);
+    if (o.verdict == Verdict::Invalid) invalid.push_back(i);
+    if (o.verdict == Verdict::Unknown && o.reason != "cancelled" && first_unknown == s.parts.size()) {
+      first_unknown = i;
+    }
+  }
+  if (!invalid.empty()) {
+    r.verdict = Verdict::Invalid;
+    invalid_result(s, invalid, r);
+  } else if (first_unknown < s.parts.size()) {
+    r.verdict = Verdict::Unknown;
+    unknown_result(s, first_unknown, r);
+  } else {
+    r.verdict = Verdict::Valid;
+    valid_result(s, r);
+  }
+}
+
+using SearchDeadline = std::optional<Clock::time_point>;
+
+SearchDeadline deadline_of(const ConsistencyOptions& options, Clock::time_point t0) {
+  if (options.time_limit_s <= 0) return std::nullopt;
+  return t0 + std::chrono::duration_cast<Clock::duration>(
+                  std::chrono::duration<double>(options.time_limit_s));
+}
+
 }  // namespace
 
 CheckResult check_consistency(const History& history, const Model& model,
@@ -57,7 +198,8 @@ CheckResult check_consistency(const History& history, const Model& model,
     paired_copy.pair();
     h = &paired_copy;
   }
-  detail::CompiledHistory compiled = detail::compile_history(*h, model);
+  detail::CompiledHistory compiled =
+      detail::compile_history(*h, model, deadline_of(options, t0));
   return detail::check_compiled(compiled, model, options, t0, [h](int64_t pos) {
     return h->ops()[static_cast<size_t>(pos)].index;
   });
@@ -69,165 +211,66 @@ CheckResult check_compiled(CompiledHistory& compiled, const Model& model,
                            const ConsistencyOptions& options, Clock::time_point t0,
                            const std::function<int64_t(int64_t)>& index_at) {
   const double compile_ms = ms_since(t0);
-  const auto t1 = Clock::now();
-  SearchBudget budget;
+  detail::SearchBudget budget;
   budget.memory.limit_bytes = options.memory_limit_bytes;
-  if (options.time_limit_s > 0) {
-    budget.deadline = t0 + std::chrono::duration_cast<Clock::duration>(
-                               std::chrono::duration<double>(options.time_limit_s));
-  }
-  // Partitions to search. Linearizability is local (P-compositional), sequential consistency is
-  // not: for it the partitions are merged back and run by a product machine.
-  std::vector<const detail::CompiledPartition*> parts;
+  budget.deadline = deadline_of(options, t0);
+  const auto t1 = Clock::now();
+  Searched s;
+  s.index_at = index_at;
+  s.options = &options;
+  // Linearizability is local (P-compositional), sequential consistency is not: for it the
+  // partitions are merged back and run by a product machine.
   std::optional<detail::MergedPartitions> merged;
   if (options.consistency == Consistency::Sequential && compiled.partitions.size() > 1) {
     merged = detail::merge_partitions(compiled.partitions);
-    parts.push_back(&merged->merged);
+    s.parts.push_back(&merged->merged);
   } else {
-    for (const auto& p : compiled.partitions) parts.push_back(&p);
+    for (const auto& p : compiled.partitions) s.parts.push_back(&p);
   }
-  auto new_machine = [&]() {
+  detail::RunConfig config;
+  config.consistency = options.consistency;
+  config.stop_at_first_invalid = !options.all_partitions;
+  config.threads = options.threads ? options.threads : std::thread::hardware_concurrency();
+  config.tuning.prune = options.prune;
+  config.new_machine = [&]() {
     return merged ? detail::product_machine(model, compiled.values, *merged)
                   : model.machine(compiled.values);
   };
-  const size_t np = parts.size();
-  std::vector<detail::SearchOutcome> outcomes(np);
-  std::vector<std::unique_ptr<StateMachine>> machines(np);
-  // Largest partitions first, for load balance.
-  std::vector<size_t> order(np);
-  for (size_t i = 0; i < np; ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return parts[a]->size() > parts[b]->size(); });
-  std::atomic<size_t> next{0};
-  unsigned threads = options.threads ? options.threads : std::thread::hardware_concurrency();
-  threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(np)));
-  std::vector<std::thread> pool;
-  // Helper threads start only once the calling thread has worked for a while with partitions
-  // left: most histories check in a few milliseconds, less than starting threads costs on a
-  // busy machine.
-  const auto helpers_after = t1 + std::chrono::milliseconds(2);
-  std::function<void(bool)> worker = [&](bool caller) {
-    for (;;) {
-      if (caller && pool.empty() && threads > 1 && next.load() < np &&
-          Clock::now() >= helpers_after) {
-        for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker, false);
-      }
-      const size_t k = next.fetch_add(1);
-      if (k >= np) return;
-      const size_t i = order[k];
-      machines[i] = new_machine();
-      outcomes[i] = detail::search_linearizable(*parts[i], *machines[i], budget);
-      if (options.consistency == Consistency::Sequential &&
-          outcomes[i].verdict != Verdict::Valid && outcomes[i].reason != "time limit") {
-        // A linearization is also a sequentially consistent order (program order is part of
-        // real-time order), so the cheaper search runs first; only when it finds none does the
-        // search without real-time order run.
-        machines[i] = new_machine();
-        outcomes[i] = detail::search_sequential(*parts[i], *machines[i], budget);
-      }
-      if (outcomes[i].verdict == Verdict::Invalid) budget.cancel.store(true);
-    }
-  };
-  worker(true);
-  for (auto& t : pool) t.join();
+  if (compiled.timed_out) budget.cancel.store(true);  // nothing searched: all unknown below
+  s.results = detail::search_partitions(s.parts, budget, config);
   const double search_ms = ms_since(t1);
 
   CheckResult r;
-  Verdict verdict = Verdict::Valid;
-  int64_t memo_entries = 0, steps = 0, valid_parts = 0, unknown_parts = 0, compiled_ops = 0;
-  uint64_t memo_bytes = 0;
-  size_t first_invalid = np, first_unknown = np;
-  for (size_t i = 0; i < np; ++i) {
-    const auto& o = outcomes[i];
-    compiled_ops += static_cast<int64_t>(parts[i]->size());
+  if (compiled.timed_out) {
+    r.verdict = Verdict::Unknown;
+    r.reason = budget_reason("time limit", options) + " while compiling the history";
+    r.stats["progress"] = {{"compiled_ops", compiled.client_ops}};
+  } else {
+    combine_results(s, r);
+  }
+  int64_t memo_entries = 0, steps = 0, pruned = 0, checked_ops = 0;
+  uint64_t memo_bytes = 0, model_bytes = 0;
+  for (size_t i = 0; i < s.parts.size(); ++i) {
+    const auto& o = s.outcome(i);
+    if (s.results[i].machine) model_bytes += s.results[i].machine->memory_bytes();
+    checked_ops += static_cast<int64_t>(s.parts[i]->size());
     memo_entries += o.memo_entries;
     memo_bytes += o.memo_bytes;
     steps += o.steps;
-    if (o.verdict == Verdict::Invalid && first_invalid == np) first_invalid = i;
-    if (o.verdict == Verdict::Unknown && o.reason != "cancelled") {
-      ++unknown_parts;
-      if (first_unknown == np) first_unknown = i;
-    }
-    if (o.verdict == Verdict::Valid) ++valid_parts;
+    pruned += o.pruned;
   }
-  const char* what = options.consistency == Consistency::Linearizable ? "linearizable"
-                                                                       : "sequentially consistent";
-  auto prefixes_json = [&](size_t i) {
-    Json arr = Json::array();
-    for (const auto& pre : outcomes[i].prefixes) {
-      arr.push_back({{"order", positions(*parts[i], pre.order)},
-                     {"state", machines[i]->describe(pre.state)}});
-    }
-    return arr;
-  };
-  if (first_invalid < np) {
-    verdict = Verdict::Invalid;
-    const size_t i = first_invalid;
-    const auto& o = outcomes[i];
-    Json w = {{"partition", parts[i]->key},
-              {"max_linearized", o.max_linearized},
-              {"prefixes", prefixes_json(i)}};
-    Json anomaly = {{"type", options.consistency == Consistency::Linearizable
-                                 ? "not-linearizable"
-                                 : "not-sequentially-consistent"},
-                    {"partition", parts[i]->key}};
-    if (o.blocking_op >= 0) {
-      const int64_t pos = parts[i]->invoke_pos[static_cast<size_t>(o.blocking_op)];
-      w["op"] = pos;
-      anomaly["op"] = pos;
-      anomaly["explanation"] = "op at position " + std::to_string(pos) +
-                               " (index " + std::to_string(index_at(pos)) +
-                               ") cannot be placed after the longest " + what + " prefix (" +
-                               std::to_string(o.max_linearized) + " ops)";
-    } else {
-      anomaly["explanation"] = std::string("no ") + what + " order exists";
-    }
-    r.anomalies.push_back(std::move(anomaly));
-    r.witness = std::move(w);
-  } else if (first_unknown < np) {
-    verdict = Verdict::Unknown;
-    r.reason = budget_reason(outcomes[first_unknown].reason, options);
-    Json prog = Json::array();
-    for (size_t i = 0; i < np; ++i) {
-      if (outcomes[i].verdict != Verdict::Unknown) continue;
-      prog.push_back({{"partition", parts[i]->key},
-                      {"ops", parts[i]->size()},
-                      {"max_linearized", outcomes[i].max_linearized}});
-      if (prog.size() >= 16) break;
-    }
-    r.stats["progress"] = {{"partitions_valid", valid_parts},
-                           {"partitions_unknown", unknown_parts},
-                           {"unfinished", std::move(prog)}};
-    r.witness = {{"partition", parts[first_unknown]->key},
-                 {"max_linearized", outcomes[first_unknown].max_linearized},
-                 {"prefixes", prefixes_json(first_unknown)}};
-  } else {
-    Json ps = Json::array();
-    for (size_t i = 0; i < np; ++i) {
-      const auto& o = outcomes[i];
-      std::vector<uint8_t> placed(parts[i]->size(), 0);
-      for (int32_t op : o.order) placed[static_cast<size_t>(op)] = 1;
-      Json omitted = Json::array();
-      for (size_t op = 0; op < parts[i]->size(); ++op) {
-        if (!placed[op]) omitted.push_back(parts[i]->invoke_pos[op]);
-      }
-      ps.push_back({{"key", parts[i]->key},
-                    {"order", positions(*parts[i], o.order)},
-                    {"omitted", std::move(omitted)}});
-    }
-    r.witness = {{"partitions", std::move(ps)}};
-  }
-  r.verdict = verdict;
   r.stats["model"] = std::string(model.name());
   r.stats["consistency"] = std::string(to_string(options.consistency));
   r.stats["ops"] = compiled.client_ops;
-  r.stats["checked_ops"] = compiled_ops;
+  r.stats["checked_ops"] = checked_ops;
   r.stats["dropped_fail_ops"] = compiled.dropped_fail;
   r.stats["dropped_unknown_ops"] = compiled.dropped_unknown;
-  r.stats["partitions"] = np;
+  r.stats["partitions"] = s.parts.size();
   r.stats["memo_entries"] = memo_entries;
   r.stats["memo_bytes"] = memo_bytes;
+  r.stats["model_state_bytes"] = model_bytes;
   r.stats["steps"] = steps;
+  r.stats["pruned_steps"] = pruned;
   r.stats["compile_ms"] = compile_ms;
   r.stats["search_ms"] = search_ms;
   r.stats["time_ms"] = ms_since(t0);

@@ -7,7 +7,8 @@
 
 namespace faultline::checker::detail {
 
-CompiledHistory compile_history(const History& h, const Model& model) {
+CompiledHistory compile_history(const History& h, const Model& model,
+                                std::optional<std::chrono::steady_clock::time_point> deadline) {
   FL_ASSERT(h.paired());
   CompiledHistory out;
   ValueInterner keys;                    // partition key -> dense id
@@ -15,6 +16,10 @@ CompiledHistory compile_history(const History& h, const Model& model) {
   const auto& ops = h.ops();
   for (size_t i = 0; i < ops.size(); ++i) {
     const Op& inv = ops[i];
+    if (deadline && (i & 0xFFF) == 0 && std::chrono::steady_clock::now() >= *deadline) {
+      out.timed_out = true;
+      return out;
+    }
     if (inv.type != OpType::Invoke || inv.is_nemesis()) continue;
     ++out.client_ops;
     const int64_t c = h.completion(i);

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <limits>
 #include <vector>
 
@@ -31,10 +32,14 @@ struct CompiledHistory {
   int64_t client_ops = 0;      // invocations of client processes (before dropping)
   int64_t dropped_fail = 0;    // fail ops: never happened
   int64_t dropped_unknown = 0; // ops the model said constrain nothing (e.g. info reads)
+  bool timed_out = false;      // the deadline passed while compiling: partitions incomplete
 };
 
-// Compiles a paired history. Throws ModelError from Model::compile.
-CompiledHistory compile_history(const History& paired, const Model& model);
+// Compiles a paired history; stops early (timed_out) once `deadline` passes. Throws ModelError
+// from Model::compile.
+CompiledHistory compile_history(
+    const History& paired, const Model& model,
+    std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt);
 
 // Steps 2 and 3 of check_consistency (search the partitions, combine, build the witness) on a
 // compiled history, from a History or streamed (ConsistencyStream). `t0` is when checking began

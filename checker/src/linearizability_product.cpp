@@ -25,10 +25,7 @@ class ProductMachine final : public StateMachine {
   }
 
   bool step(State s, const CompiledOp& op, State& next) override {
-    // The search always passes ops by reference into merged_.ops.
-    const ptrdiff_t id = &op - merged_.ops.data();
-    FL_ASSERT(id >= 0 && static_cast<size_t>(id) < merged_.ops.size());
-    const auto part = static_cast<size_t>(part_of_op_[static_cast<size_t>(id)]);
+    const size_t part = part_of(op);
     State sub_next;
     if (!subs_[part]->step(table_.data(s)[part], op, sub_next)) return false;
     if (sub_next == table_.data(s)[part]) {
@@ -41,6 +38,38 @@ class ProductMachine final : public StateMachine {
     return true;
   }
 
+  bool prepare(const std::vector<CompiledOp>& ops) override {
+    FL_ASSERT(ops.size() == part_of_op_.size());
+    std::vector<std::vector<CompiledOp>> per_part(subs_.size());
+    for (size_t i = 0; i < ops.size(); ++i) {
+      per_part[static_cast<size_t>(part_of_op_[i])].push_back(ops[i]);
+    }
+    bool any = false;
+    prunes_.assign(subs_.size(), false);
+    for (size_t i = 0; i < subs_.size(); ++i) {
+      // A sub-machine's reset is no reset of the product (its target depends on the other
+      // parts), so only parts without resets prune here.
+      prunes_[i] = subs_[i]->prepare(per_part[i]);
+      State target = 0;
+      for (const CompiledOp& op : per_part[i]) {
+        if (prunes_[i] && subs_[i]->reset_target(op, target)) prunes_[i] = false;
+      }
+      any = any || prunes_[i];
+    }
+    return any;
+  }
+
+  bool can_reach(State s, const CompiledOp& read) override {
+    const size_t part = part_of(read);
+    return !prunes_[part] || subs_[part]->can_reach(table_.data(s)[part], read);
+  }
+
+  uint64_t memory_bytes() const override {
+    uint64_t b = table_.bytes();
+    for (const auto& m : subs_) b += m->memory_bytes();
+    return b;
+  }
+
   Json describe(State s) const override {
     Json out = Json::array();
     for (size_t i = 0; i < subs_.size(); ++i) {
@@ -50,12 +79,20 @@ class ProductMachine final : public StateMachine {
   }
 
  private:
+  // The search always passes ops by reference into merged_.ops.
+  size_t part_of(const CompiledOp& op) const {
+    const ptrdiff_t id = &op - merged_.ops.data();
+    FL_ASSERT(id >= 0 && static_cast<size_t>(id) < merged_.ops.size());
+    return static_cast<size_t>(part_of_op_[static_cast<size_t>(id)]);
+  }
+
   const CompiledPartition& merged_;
   std::vector<int32_t> part_of_op_;
   std::vector<Json> keys_;
   std::vector<std::unique_ptr<StateMachine>> subs_;
   StateTable table_;
   std::vector<int64_t> scratch_;
+  std::vector<bool> prunes_;   // per part: its machine prunes (prepare returned true)
 };
 
 }  // namespace

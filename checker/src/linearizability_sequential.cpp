@@ -13,31 +13,50 @@
 #include "linearizability_search.h"
 
 namespace faultline::checker::detail {
+namespace {
 
-SearchOutcome search_sequential(const CompiledPartition& p, StateMachine& machine,
-                                SearchBudget& budget) {
-  SearchOutcome out;
-  const size_t n = p.size();
-
-  // Ops per logical process, in program (invocation) order; p.ops is sorted by invocation.
+// Ops per logical process, in program (invocation) order; p.ops is sorted by invocation.
+std::vector<std::vector<int32_t>> program_orders(const CompiledPartition& p) {
   std::vector<std::vector<int32_t>> seq;
-  {
-    std::vector<std::pair<int64_t, int32_t>> by_proc;  // (process, op)
-    by_proc.reserve(n);
-    for (size_t i = 0; i < n; ++i) by_proc.emplace_back(p.process[i], static_cast<int32_t>(i));
-    std::stable_sort(by_proc.begin(), by_proc.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (size_t i = 0; i < by_proc.size(); ++i) {
-      if (i == 0 || by_proc[i].first != by_proc[i - 1].first) seq.emplace_back();
-      seq.back().push_back(by_proc[i].second);
-    }
+  std::vector<std::pair<int64_t, int32_t>> by_proc;  // (process, op)
+  by_proc.reserve(p.size());
+  for (size_t i = 0; i < p.size(); ++i) by_proc.emplace_back(p.process[i], static_cast<int32_t>(i));
+  std::stable_sort(by_proc.begin(), by_proc.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t i = 0; i < by_proc.size(); ++i) {
+    if (i == 0 || by_proc[i].first != by_proc[i - 1].first) seq.emplace_back();
+    seq.back().push_back(by_proc[i].second);
   }
-  const size_t procs = seq.size();
-  std::vector<size_t> pos(procs, 0);
+  return seq;
+}
 
-  OpBitset linearized(n);
-  MemoTable memo(linearized.word_count(), budget.memory);
-  PrefixTracker tracker;
+class SequentialSearch final : public PartitionSearch, private SearchCore {
+ public:
+  SequentialSearch(const CompiledPartition& p, StateMachine& machine, SearchBudget& budget,
+                   const SearchTuning& tuning)
+      : SearchCore(p, machine, budget, tuning, /*by_return=*/false),
+        seq_(program_orders(p)),
+        pos_(seq_.size(), 0) {
+    frames_.reserve(p.size());
+    candidates_.reserve(seq_.size());
+    order_candidates();
+    if (returning_left_ == 0) finish(Verdict::Valid);
+  }
+
+  const SearchOutcome& outcome() const override { return out_; }
+  void stop(const std::string& reason) override {
+    if (!done_) finish_unknown(reason);
+  }
+
+  bool run(int64_t steps) override {
+    while (!done_ && steps-- > 0) {
+      if ((++out_.steps & (kPollSteps - 1)) == 0 && !poll()) break;
+      iterate();
+    }
+    return done_;
+  }
+
+ private:
   // `forced`: a read-only op taken as soon as it was legal (see linearizability_wgl.cpp; in
   // program order alone the same exchange argument holds), so backtracking passes through it.
   struct Frame {
@@ -46,113 +65,114 @@ SearchOutcome search_sequential(const CompiledPartition& p, StateMachine& machin
     State state;
     bool forced;
   };
-  std::vector<Frame> frames;
-  frames.reserve(n);
-  std::vector<int32_t> stack;
-  stack.reserve(n);
-
-  int64_t returning_left = 0;
-  for (size_t i = 0; i < n; ++i) returning_left += p.returns(i);
 
   // Processes with a next op, by that op's id (= invocation order); recomputed per depth.
-  std::vector<size_t> candidates;
-  candidates.reserve(procs);
-  auto order_candidates = [&] {
-    candidates.clear();
-    for (size_t pr = 0; pr < procs; ++pr) {
-      if (pos[pr] < seq[pr].size()) candidates.push_back(pr);
+  void order_candidates() {
+    candidates_.clear();
+    for (size_t pr = 0; pr < seq_.size(); ++pr) {
+      if (pos_[pr] < seq_[pr].size()) candidates_.push_back(pr);
     }
-    std::sort(candidates.begin(), candidates.end(), [&](size_t a, size_t b) {
-      return seq[a][pos[a]] < seq[b][pos[b]];
+    std::sort(candidates_.begin(), candidates_.end(), [&](size_t a, size_t b) {
+      return seq_[a][pos_[a]] < seq_[b][pos_[b]];
     });
-  };
+    cursor_ = 0;
+  }
 
-  const State init = machine.init();
-  State state = init;
-  order_candidates();
-  size_t cursor = 0;  // next rank to try at the current depth
-  int64_t steps = 0;
-  size_t blocking_depth = SIZE_MAX;
-  auto finish = [&](Verdict v) {
-    out.verdict = v;
-    out.max_linearized = static_cast<int64_t>(tracker.max_depth());
-    out.memo_entries = static_cast<int64_t>(memo.size());
-    out.memo_bytes = memo.bytes();
-    out.steps = steps;
-    if (v != Verdict::Valid) out.prefixes = tracker.prefixes(init);
-    return out;
-  };
-
-  while (returning_left > 0) {
-    if ((++steps & 0xFFF) == 0) {
-      if (budget.cancel.load(std::memory_order_relaxed)) {
-        out.reason = "cancelled";
-        return finish(Verdict::Unknown);
-      }
-      if (budget.deadline && std::chrono::steady_clock::now() >= *budget.deadline) {
-        out.reason = "time limit";
-        return finish(Verdict::Unknown);
-      }
-    }
-    if (cursor < candidates.size()) {
-      const size_t rank = cursor++;
-      const size_t pr = candidates[rank];
-      const int32_t op = seq[pr][pos[pr]];
+  // One step: try the next candidate at this depth, or backtrack when none is left.
+  void iterate() {
+    if (cursor_ < candidates_.size()) {
+      const size_t rank = cursor_++;
+      const size_t pr = candidates_[rank];
+      const int32_t op = seq_[pr][pos_[pr]];
+      const auto i = static_cast<size_t>(op);
+      const CompiledOp& cop = p_.ops[i];
       State next_state;
-      const CompiledOp& cop = p.ops[static_cast<size_t>(op)];
-      if (!machine.step(state, cop, next_state)) continue;
-      linearized.flip(static_cast<size_t>(op));
-      const MemoTable::Insert r = memo.insert(linearized, next_state);
+      if (!machine_.step(state_, cop, next_state)) return;
+      linearized_.flip(i);
+      if (next_state != state_ && watch_.enabled() && !watch_.viable(next_state, linearized_)) {
+        linearized_.flip(i);
+        ++out_.pruned;
+        return;
+      }
+      const MemoTable::Insert r = memo_.insert(linearized_, next_state);
       if (r == MemoTable::Insert::New) {
-        frames.push_back({pr, rank, state, cop.read_only});
-        stack.push_back(op);
-        tracker.pushed(stack, next_state);
-        state = next_state;
-        ++pos[pr];
-        returning_left -= p.returns(static_cast<size_t>(op));
+        frames_.push_back({pr, rank, state_, cop.read_only});
+        stack_.push_back(op);
+        watch_.linearized(op);
+        tracker_.pushed(stack_, next_state);
+        state_ = next_state;
+        ++pos_[pr];
+        returning_left_ -= p_.returns(i);
+        if (returning_left_ == 0) {
+          finish(Verdict::Valid);
+          return;
+        }
         order_candidates();
-        cursor = 0;
-        continue;
+        return;
       }
-      linearized.flip(static_cast<size_t>(op));
+      linearized_.flip(i);
       if (r == MemoTable::Insert::OverBudget) {
-        out.reason = "memory limit";
-        return finish(Verdict::Unknown);
+        finish_unknown("memory limit");
+        return;
       }
-      if (!cop.read_only) continue;
+      if (!cop.read_only) return;
       // A legal read whose successor already failed: this whole depth fails.
-      cursor = candidates.size();
+      cursor_ = candidates_.size();
     }
-    // Every process's next op was tried at this depth: backtrack.
-    if (tracker.at_best(stack.size()) && blocking_depth != stack.size()) {
-      // Report the earliest-invoked next op that had to happen (it returned).
-      int32_t blocking = -1;
-      for (size_t pr : candidates) {
-        const int32_t op = seq[pr][pos[pr]];
-        if (p.returns(static_cast<size_t>(op)) && (blocking < 0 || op < blocking)) blocking = op;
-      }
-      out.blocking_op = blocking;
-      blocking_depth = stack.size();
+    note_blocking();
+    backtrack();
+  }
+
+  // Every process's next op was tried at this depth: report the earliest-invoked next op that
+  // had to happen (it returned), when this is the longest prefix.
+  void note_blocking() {
+    if (!tracker_.at_best(stack_.size()) || blocking_depth_ == stack_.size()) return;
+    int32_t blocking = -1;
+    for (size_t pr : candidates_) {
+      const int32_t op = seq_[pr][pos_[pr]];
+      if (p_.returns(static_cast<size_t>(op)) && (blocking < 0 || op < blocking)) blocking = op;
     }
+    out_.blocking_op = blocking;
+    blocking_depth_ = stack_.size();
+  }
+
+  void backtrack() {
     Frame top{};
     do {
-      if (frames.empty()) return finish(Verdict::Invalid);
-      top = frames.back();
-      frames.pop_back();
-      const int32_t top_op = stack.back();
-      stack.pop_back();
-      tracker.popped(stack.size());
-      linearized.flip(static_cast<size_t>(top_op));
-      state = top.state;
-      --pos[top.proc];
-      returning_left += p.returns(static_cast<size_t>(top_op));
+      if (frames_.empty()) {
+        finish(Verdict::Invalid);
+        return;
+      }
+      top = frames_.back();
+      frames_.pop_back();
+      const int32_t top_op = stack_.back();
+      stack_.pop_back();
+      tracker_.popped(stack_.size());
+      linearized_.flip(static_cast<size_t>(top_op));
+      watch_.unlinearized(top_op);
+      state_ = top.state;
+      --pos_[top.proc];
+      returning_left_ += p_.returns(static_cast<size_t>(top_op));
     } while (top.forced);
     order_candidates();
-    FL_ASSERT(candidates[top.rank] == top.proc);
-    cursor = top.rank + 1;
+    FL_ASSERT(candidates_[top.rank] == top.proc);
+    cursor_ = top.rank + 1;
   }
-  out.order = stack;
-  return finish(Verdict::Valid);
+
+  std::vector<std::vector<int32_t>> seq_;
+  std::vector<size_t> pos_;
+  std::vector<Frame> frames_;
+  std::vector<size_t> candidates_;
+  size_t cursor_ = 0;  // next rank to try at the current depth
+};
+
+}  // namespace
+
+std::unique_ptr<PartitionSearch> make_sequential_search(const CompiledPartition& p,
+                                                        StateMachine& machine,
+                                                        SearchBudget& budget,
+                                                        const SearchTuning& tuning) {
+  return std::make_unique<SequentialSearch>(p, machine, budget, tuning);
 }
 
 }  // namespace faultline::checker::detail

@@ -102,18 +102,33 @@ std::vector<int32_t> twins_before(const CompiledPartition& p) {
   return before;
 }
 
-}  // namespace
+// The search loop, resumable (see linearizability_search.h).
+class WglSearch final : public PartitionSearch, private SearchCore {
+ public:
+  WglSearch(const CompiledPartition& p, StateMachine& machine, SearchBudget& budget,
+            const SearchTuning& tuning)
+      : SearchCore(p, machine, budget, tuning, /*by_return=*/true),
+        list_(p),
+        twin_before_(twins_before(p)) {
+    frames_.reserve(p.size());
+    node_ = list_.next[0];
+    if (returning_left_ == 0) finish(Verdict::Valid);
+  }
 
-SearchOutcome search_linearizable(const CompiledPartition& p, StateMachine& machine,
-                                  SearchBudget& budget) {
-  SearchOutcome out;
-  const size_t n = p.size();
-  EntryList list(p);
-  OpBitset linearized(n);
-  MemoTable memo(linearized.word_count(), budget.memory);
-  PrefixTracker tracker;
-  const std::vector<int32_t> twin_before = twins_before(p);
+  const SearchOutcome& outcome() const override { return out_; }
+  void stop(const std::string& reason) override {
+    if (!done_) finish_unknown(reason);
+  }
 
+  bool run(int64_t steps) override {
+    while (!done_ && steps-- > 0) {
+      if ((++out_.steps & (kPollSteps - 1)) == 0 && !poll()) break;
+      iterate();
+    }
+    return done_;
+  }
+
+ private:
   // A frame is `forced` when its op is read-only (CompiledOp::read_only): such an op is
   // linearized as soon as it is legal, because moving a pure read earlier — to a point where it
   // is legal and real-time order allows it — never breaks a linearization. So when the search
@@ -123,101 +138,109 @@ SearchOutcome search_linearizable(const CompiledPartition& p, StateMachine& mach
     State state;
     bool forced;
   };
-  std::vector<Frame> frames;
-  frames.reserve(n);
-  std::vector<int32_t> stack;  // ops, parallel to frames (for the prefix tracker / witness)
-  stack.reserve(n);
 
-  int64_t returning_left = 0;  // ops with a return entry not yet linearized
-  for (size_t i = 0; i < n; ++i) returning_left += p.returns(i);
-
-  const State init = machine.init();
-  State state = init;
-  int32_t node = list.next[0];
-  int64_t steps = 0;
-  size_t blocking_depth = SIZE_MAX;  // depth at which blocking_op was recorded
-  auto finish = [&](Verdict v) {
-    out.verdict = v;
-    out.max_linearized = static_cast<int64_t>(tracker.max_depth());
-    out.memo_entries = static_cast<int64_t>(memo.size());
-    out.memo_bytes = memo.bytes();
-    out.steps = steps;
-    if (v != Verdict::Valid) out.prefixes = tracker.prefixes(init);
-    return out;
-  };
-
-  while (returning_left > 0) {
-    FL_ASSERT(node > 0);
-    if ((++steps & 0xFFF) == 0) {
-      if (budget.cancel.load(std::memory_order_relaxed)) {
-        out.reason = "cancelled";
-        return finish(Verdict::Unknown);
-      }
-      if (budget.deadline && std::chrono::steady_clock::now() >= *budget.deadline) {
-        out.reason = "time limit";
-        return finish(Verdict::Unknown);
-      }
-    }
-    const int32_t op = list.op[node];
-    if (list.is_call[node]) {
-      const int32_t twin = twin_before[static_cast<size_t>(op)];
-      if (twin >= 0 && !linearized.test(static_cast<size_t>(twin))) {
-        node = list.next[node];
-        continue;
-      }
-      State next_state;
-      const CompiledOp& cop = p.ops[static_cast<size_t>(op)];
-      bool dead_end = false;  // a legal read whose successor configuration already failed
-      if (machine.step(state, cop, next_state)) {
-        linearized.flip(static_cast<size_t>(op));
-        const MemoTable::Insert r = memo.insert(linearized, next_state);
-        if (r == MemoTable::Insert::New) {
-          frames.push_back({node, state, cop.read_only});
-          stack.push_back(op);
-          tracker.pushed(stack, next_state);
-          state = next_state;
-          list.lift(node);
-          returning_left -= p.returns(static_cast<size_t>(op));
-          node = list.next[0];
-          continue;
-        }
-        linearized.flip(static_cast<size_t>(op));
-        if (r == MemoTable::Insert::OverBudget) {
-          out.reason = "memory limit";
-          return finish(Verdict::Unknown);
-        }
-        dead_end = cop.read_only;
-      }
-      if (!dead_end) {
-        node = list.next[node];
-        continue;
-      }
-    } else {
+  // One step of the search: try the entry at node_, or backtrack.
+  void iterate() {
+    FL_ASSERT(node_ > 0);
+    const int32_t op = list_.op[node_];
+    if (!list_.is_call[node_]) {
       // A return entry whose op is not linearized: backtrack.
-      FL_ASSERT(p.returns(static_cast<size_t>(op)));
-      if (tracker.at_best(stack.size()) && blocking_depth != stack.size()) {
-        out.blocking_op = op;
-        blocking_depth = stack.size();
+      FL_ASSERT(p_.returns(static_cast<size_t>(op)));
+      if (tracker_.at_best(stack_.size()) && blocking_depth_ != stack_.size()) {
+        out_.blocking_op = op;
+        blocking_depth_ = stack_.size();
       }
+      backtrack();
+      return;
     }
-    // Backtrack: undo the last choice, and keep undoing past forced (read-only) choices.
+    const int32_t twin = twin_before_[static_cast<size_t>(op)];
+    if (twin >= 0 && !linearized_.test(static_cast<size_t>(twin))) {
+      node_ = list_.next[node_];
+      return;
+    }
+    switch (try_op(op)) {
+      case Try::Taken:
+        list_.lift(node_);
+        node_ = list_.next[0];
+        if (returning_left_ == 0) finish(Verdict::Valid);
+        return;
+      case Try::Skip:
+        node_ = list_.next[node_];
+        return;
+      case Try::DeadEnd:
+        backtrack();
+        return;
+      case Try::OverBudget:
+        finish_unknown("memory limit");
+        return;
+    }
+  }
+
+  enum class Try { Taken, Skip, DeadEnd, OverBudget };
+
+  // Linearizes op next if it is legal, viable and its configuration is new.
+  Try try_op(int32_t op) {
+    const auto i = static_cast<size_t>(op);
+    const CompiledOp& cop = p_.ops[i];
+    State next_state;
+    if (!machine_.step(state_, cop, next_state)) return Try::Skip;
+    linearized_.flip(i);
+    if (next_state != state_ && watch_.enabled() && !watch_.viable(next_state, linearized_)) {
+      linearized_.flip(i);
+      ++out_.pruned;
+      return Try::Skip;
+    }
+    const MemoTable::Insert r = memo_.insert(linearized_, next_state);
+    if (r == MemoTable::Insert::New) {
+      frames_.push_back({node_, state_, cop.read_only});
+      stack_.push_back(op);
+      watch_.linearized(op);
+      tracker_.pushed(stack_, next_state);
+      state_ = next_state;
+      returning_left_ -= p_.returns(i);
+      return Try::Taken;
+    }
+    linearized_.flip(i);
+    if (r == MemoTable::Insert::OverBudget) return Try::OverBudget;
+    // A legal read whose successor configuration already failed: this whole depth fails.
+    return cop.read_only ? Try::DeadEnd : Try::Skip;
+  }
+
+  // Undoes the last choice, and keeps undoing past forced (read-only) choices.
+  void backtrack() {
     Frame top{};
     do {
-      if (frames.empty()) return finish(Verdict::Invalid);
-      top = frames.back();
-      frames.pop_back();
-      const int32_t top_op = list.op[top.node];
-      stack.pop_back();
-      tracker.popped(stack.size());
-      linearized.flip(static_cast<size_t>(top_op));
-      state = top.state;
-      list.unlift(top.node);
-      returning_left += p.returns(static_cast<size_t>(top_op));
+      if (frames_.empty()) {
+        finish(Verdict::Invalid);
+        return;
+      }
+      top = frames_.back();
+      frames_.pop_back();
+      const int32_t top_op = list_.op[top.node];
+      stack_.pop_back();
+      tracker_.popped(stack_.size());
+      linearized_.flip(static_cast<size_t>(top_op));
+      watch_.unlinearized(top_op);
+      state_ = top.state;
+      list_.unlift(top.node);
+      returning_left_ += p_.returns(static_cast<size_t>(top_op));
     } while (top.forced);
-    node = list.next[top.node];
+    node_ = list_.next[top.node];
   }
-  out.order = stack;
-  return finish(Verdict::Valid);
+
+  EntryList list_;
+  const std::vector<int32_t> twin_before_;
+  std::vector<Frame> frames_;
+  int32_t node_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<PartitionSearch> make_linearizable_search(const CompiledPartition& p,
+                                                          StateMachine& machine,
+                                                          SearchBudget& budget,
+                                                          const SearchTuning& tuning) {
+  return std::make_unique<WglSearch>(p, machine, budget, tuning);
 }
 
 }  // namespace faultline::checker::detail

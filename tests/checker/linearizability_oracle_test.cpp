@@ -1,7 +1,10 @@
 // Property test: the linearizability and sequential searches agree with a brute-force oracle
 // (enumerate every order of every subset of the indeterminate ops) on thousands of small random
-// histories (<= 8 ops, with info, fail and pending ops), valid ones and mutated invalid ones, for
-// the register, cas-register, kv and multi-register models. The oracle simulates the data types
+// histories (1-8 ops, and 8-14 ops, with info, fail and pending ops and crashed processes),
+// valid ones and mutated invalid ones, for the register, cas-register, kv and multi-register
+// models, and for append-heavy kv histories (the kv model's can_reach pruning: reads that a
+// grown value can no longer satisfy, puts that reset it). Both the fast path (pruning on) and
+// the previous search (pruning off) are checked. The oracle simulates the data types
 // itself over JSON, sharing no code with the models. Every valid witness goes through the
 // independent verifier. A failure prints the seed and the history.
 #include <catch2/catch.hpp>
@@ -126,11 +129,21 @@ bool oracle(const History& h, const std::string& model, Consistency c) {
 struct Gen {
   std::mt19937_64 rng;
   std::string model;
-  explicit Gen(uint64_t seed, std::string m) : rng(seed), model(std::move(m)) {}
+  bool append_heavy = false;   // kv: mostly get / append, few puts, no cas
+  explicit Gen(uint64_t seed, std::string m) : rng(seed), model(std::move(m)) {
+    if (model == "kv-append") {
+      model = "kv";
+      append_heavy = true;
+    }
+  }
   int pick(int n) { return static_cast<int>(rng() % static_cast<uint64_t>(n)); }
   bool chance(int percent) { return pick(100) < percent; }
 
   Json value() {
+    if (model == "kv" && append_heavy) {
+      static const char* const kPieces[] = {"a", "b", "ab"};  // same strings, different paths
+      return Json(kPieces[pick(3)]);
+    }
     if (model == "kv") return Json(std::string(1, static_cast<char>('a' + pick(2))));
     return Json(pick(3));
   }
@@ -144,7 +157,8 @@ struct Gen {
       if (k == 1) op.value = value();
       if (k == 2) op.value = Json::array({value(), value()});
     } else if (model == "kv") {
-      const int k = pick(4);
+      const int r = pick(10);
+      const int k = !append_heavy ? pick(4) : r < 4 ? 0 : r < 9 ? 2 : 1;
       op.f = k == 0 ? "get" : k == 1 ? "put" : k == 2 ? "append" : "cas";
       op.key = pick(2) ? "x" : "y";
       if (k == 1 || k == 2) op.value = value();
@@ -269,22 +283,30 @@ std::string dump(const History& h) {
   return s;
 }
 
-void run_property(const std::string& model, int histories, uint64_t base_seed) {
-  auto m = make_model(model);
+void run_property(const std::string& model, int histories, uint64_t base_seed, int min_ops = 1,
+                  int max_ops = 8) {
+  const std::string model_name = model == "kv-append" ? "kv" : model;
+  auto m = make_model(model_name);
   REQUIRE(m);
   int valid[2] = {0, 0}, invalid[2] = {0, 0};
   for (int i = 0; i < histories; ++i) {
     const uint64_t seed = base_seed + static_cast<uint64_t>(i);
     Gen g(seed, model);
-    History h = g.history(1 + g.pick(8));
+    History h = g.history(min_ops + g.pick(max_ops - min_ops + 1));
     if (g.chance(50)) g.mutate(h);
     h.pair();
     for (Consistency c : {Consistency::Linearizable, Consistency::Sequential}) {
       INFO("model " << model << " seed " << seed << " " << to_string(c) << "\n" << dump(h));
-      const bool expected = oracle(h, model, c);
-      Verdict got = Verdict::Unknown;
-      REQUIRE_NOTHROW(got = check_and_verify(h, model, c));
-      REQUIRE(got == (expected ? Verdict::Valid : Verdict::Invalid));
+      const bool expected = oracle(h, g.model, c);
+      for (bool prune : {true, false}) {
+        INFO("prune " << prune);
+        ConsistencyOptions o;
+        o.prune = prune;
+        o.threads = 1;
+        Verdict got = Verdict::Unknown;
+        REQUIRE_NOTHROW(got = check_and_verify(h, model_name, c, o));
+        REQUIRE(got == (expected ? Verdict::Valid : Verdict::Invalid));
+      }
       const int ci = c == Consistency::Linearizable ? 0 : 1;
       (expected ? valid : invalid)[ci]++;
     }
@@ -301,3 +323,9 @@ TEST_CASE("oracle: register") { run_property("register", 3000, 1000); }
 TEST_CASE("oracle: cas-register") { run_property("cas-register", 3000, 2000000); }
 TEST_CASE("oracle: kv") { run_property("kv", 3000, 3000000); }
 TEST_CASE("oracle: multi-register") { run_property("multi-register", 3000, 4000000); }
+TEST_CASE("oracle: kv append-heavy") { run_property("kv-append", 3000, 5000000); }
+// Longer histories: 8-14 ops.
+TEST_CASE("oracle 8-14 ops: register") { run_property("register", 1000, 6000000, 8, 14); }
+TEST_CASE("oracle 8-14 ops: cas-register") { run_property("cas-register", 1000, 7000000, 8, 14); }
+TEST_CASE("oracle 8-14 ops: kv") { run_property("kv", 1500, 8000000, 8, 14); }
+TEST_CASE("oracle 8-14 ops: kv append-heavy") { run_property("kv-append", 3000, 9000000, 8, 14); }

@@ -33,6 +33,8 @@ class CounterMachine final : public StateMachine {
   }
   Json describe(State s) const override { return *sums_.data(s); }
 
+  uint64_t memory_bytes() const override { return sums_.bytes(); }
+
  private:
   static constexpr int64_t kZero = 0;
   StateTable sums_;

@@ -51,6 +51,8 @@ class FifoQueueMachine final : public StateMachine {
     return out;
   }
 
+  uint64_t memory_bytes() const override { return contents_.bytes(); }
+
  private:
   const ValueInterner& values_;
   StateTable contents_;

@@ -81,6 +81,8 @@ class MultiRegisterMachine final : public StateMachine {
     return out;
   }
 
+  uint64_t memory_bytes() const override { return table_.bytes(); }
+
  private:
   static constexpr int64_t kUnknown = -1;  // never written nor read: initial value open
 

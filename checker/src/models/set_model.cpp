@@ -48,6 +48,8 @@ class SetMachine final : public StateMachine {
     return out;
   }
 
+  uint64_t memory_bytes() const override { return members_.bytes(); }
+
  private:
   const ValueInterner& values_;
   StateTable members_;

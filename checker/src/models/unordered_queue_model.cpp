@@ -98,6 +98,8 @@ class UnorderedQueueMachine final : public StateMachine {
     return Json{{"contents", members}, {"unknown_dequeues", unknown}};
   }
 
+  uint64_t memory_bytes() const override { return table_.bytes(); }
+
  private:
   // Unpacks state s into debts_ / begin_ / elems_ (epoch i's elements: [begin_[i], begin_[i+1])).
   void load(State s) {

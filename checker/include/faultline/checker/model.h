@@ -102,6 +102,11 @@ class StateTable {
   }
   std::vector<int64_t> get(State s) const { return {data(s), data(s) + size(s)}; }
   size_t count() const { return offsets_.size() - 1; }
+  // Bytes held (capacity of every array), for the checker's memory budget.
+  uint64_t bytes() const {
+    return words_.capacity() * sizeof(int64_t) + offsets_.capacity() * sizeof(int64_t) +
+           hashes_.capacity() * sizeof(uint64_t) + slots_.capacity() * sizeof(int64_t);
+  }
 
  private:
   void grow();
@@ -122,6 +127,27 @@ class StateMachine {
   virtual bool step(State s, const CompiledOp& op, State& next) = 0;
   // Human-readable form of a state for witnesses and reports (e.g. 3, null, [1,2]).
   virtual Json describe(State s) const = 0;
+
+  // Optional pruning capability (exact, never a heuristic). The search calls prepare() once,
+  // before init(), with every op of the partition this machine will run. A machine that returns
+  // true promises an order <= on its states such that every op of the partition either never
+  // lowers the state (s <= step(s, op), e.g. an append) or is a RESET (reset_target() true: from
+  // any state where it is legal it leads to exactly `target`, e.g. a put), and that
+  //   can_reach(s, read) == false  ONLY IF no state t >= s makes `read` legal
+  // (`read` is an op of the partition with read_only and output_known set). The search then
+  // abandons a configuration whose state cannot reach a read still to be linearized, unless a
+  // reset not yet linearized could lead there. E.g. a kv key grows by appends (<= is "is a
+  // prefix of"): a read of "ab" can no longer be satisfied from "ac" unless a put is left whose
+  // value is a prefix of "ab". Default: no pruning.
+  virtual bool prepare(const std::vector<CompiledOp>& ops) { (void)ops; return false; }
+  virtual bool can_reach(State s, const CompiledOp& read) { (void)s; (void)read; return true; }
+  virtual bool reset_target(const CompiledOp& op, State& target) {
+    (void)op; (void)target;
+    return false;
+  }
+  // Bytes held by the machine's state tables and caches; the checker charges them to its memory
+  // budget (polled, so it need not be exact to the byte, only grow with what the machine holds).
+  virtual uint64_t memory_bytes() const { return 0; }
 };
 
 class Model {

@@ -61,7 +61,12 @@ void read_jepsen_log_history(LineSource& in, const std::string& name, History& o
     const std::string_view f_field = take_field(rest);
     op.f = strip_colon(f_field);
 
-    // The rest is the value and optionally the error, as EDN separated by a tab.
+    // The rest is the value and optionally the error, as EDN separated by a tab; a line that
+    // ends after :f has no value (null).
+    if (rest.empty()) {
+      out.add(std::move(op));
+      continue;
+    }
     const int64_t value_col = static_cast<int64_t>(rest.data() - line.data()) + 1;
     value_source.reset_text(rest, in.line_number(), value_col);
     if (parser.next(value) == EdnParser::Next::Form) {

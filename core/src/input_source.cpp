@@ -72,8 +72,11 @@ bool LineSource::fill() {
 bool LineSource::next(std::string_view& line) {
   std::string_view avail;
   size_t search_from = 0;
+  auto unconsumed = [&] {
+    return file_ ? std::string_view(buffer_.get() + start_, end_ - start_) : text_.substr(start_);
+  };
   for (;;) {
-    avail = file_ ? std::string_view(buffer_.get() + start_, end_ - start_) : text_.substr(start_);
+    avail = unconsumed();
     const size_t nl = avail.find('\n', search_from);
     if (nl != std::string_view::npos) {
       line = avail.substr(0, nl);
@@ -82,6 +85,7 @@ bool LineSource::next(std::string_view& line) {
     }
     search_from = avail.size();
     if (!fill()) {
+      avail = unconsumed();  // fill() may have moved the buffer even when it read nothing
       if (avail.empty()) return false;
       line = avail;  // last line without '\n'
       start_ += avail.size();

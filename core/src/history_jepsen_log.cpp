@@ -57,6 +57,10 @@ void read_jepsen_log_history(LineSource& in, const std::string& name, History& o
     const auto type = op_type_from_string(type_field);
     if (!type || type_field.empty() || type_field.front() != ':') continue;
     if (rest.empty()) continue;  // no :f field: not an op line
+    if (const size_t bad = find_invalid_utf8(line); bad != std::string_view::npos) {
+      throw ParseError({name, in.line_number(), static_cast<int64_t>(bad) + 1},
+                       "invalid UTF-8 in an op line");
+    }
     op.type = *type;
     const std::string_view f_field = take_field(rest);
     op.f = strip_colon(f_field);

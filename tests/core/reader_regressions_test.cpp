@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "faultline/core/error.h"
 #include "faultline/core/formats.h"
@@ -67,4 +68,38 @@ TEST_CASE("a file whose last line has no newline reads completely", "[formats][r
   } catch (const ParseError& e) {
     CHECK(e.pos().line == 3);
   }
+}
+
+TEST_CASE("text that is not UTF-8 is a parse error, not a crash when written as JSON",
+          "[formats][regression]") {
+  // Found by fuzz_edn and fuzz_jepsen_log (fuzz/regressions/): the readers kept the bytes, and
+  // writing the history as JSON Lines (or any JSON output) then threw in nlohmann::json.
+  struct Case {
+    HistoryFormat fmt;
+    std::string text;
+    int64_t line, col;
+  };
+  const std::vector<Case> cases = {
+      {HistoryFormat::Edn, "{:type :invoke, :f :r\x99x}", 1, 22},
+      {HistoryFormat::Edn, "{:type :invoke, :f :read\n :value \"a\xc0\xafb\"}", 2, 9},
+      {HistoryFormat::Edn, "{:type :invoke, :f :read :value sym\xed\xa0\x80}", 1, 36},
+      {HistoryFormat::JepsenLog, "INFO  jepsen.util - 4\t:ok\t:rea\x9c\xfa" "4\tnil\n", 1, 31},
+      {HistoryFormat::JepsenLog, "x\nINFO  jepsen.util - 4\t:ok\t:read\t\"\xff\"", 2, 34},
+  };
+  for (const Case& c : cases) {
+    INFO(c.text);
+    try {
+      read_history_string(c.text, c.fmt, "bad.txt");
+      FAIL("no ParseError");
+    } catch (const ParseError& e) {
+      CHECK(std::string(e.what()).find("UTF-8") != std::string::npos);
+      CHECK(e.pos().line == c.line);
+      CHECK(e.pos().col == c.col);
+    }
+  }
+  // Valid multi-byte text still reads, and non-op console lines may hold any bytes.
+  CHECK(read_history_string("{:type :invoke, :f :r\xc3\xa9" "ad :value \"\xf0\x9f\x98\x80\"}",
+                            HistoryFormat::Edn).size() == 1);
+  CHECK(read_history_string("stack trace \xff\nINFO  jepsen.util - 1\t:invoke\t:read\tnil\n",
+                            HistoryFormat::JepsenLog).size() == 1);
 }

@@ -12,6 +12,8 @@
 # build-fuzz/logs/<target>.log. A crash input belongs in fuzz/regressions/<target>/ once fixed
 # (ctest fuzz_<target>_regressions replays it). Prints one summary line per target; exit 1 if
 # any target crashed. Needs Debian's clang and libclang-rt-14-dev (not installed by CI).
+# -timeout counts wall time: at nice 19 on a busy machine one input can take tens of seconds
+# (a 0.2 s input took 24 s under load average 20), hence 120 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${1:-600}
@@ -45,7 +47,7 @@ for t in "${TARGETS[@]}"; do
   for d in ${EXTRA[$t]}; do dirs+=("$d"); done
   log="$B/logs/$t.log"
   set +e
-  nice -n 19 "$B/fuzz/fuzz_$t" -max_total_time="$SECONDS_PER_TARGET" -max_len=4096 -timeout=20 \
+  nice -n 19 "$B/fuzz/fuzz_$t" -max_total_time="$SECONDS_PER_TARGET" -max_len=4096 -timeout=120 \
     -rss_limit_mb=2048 -report_slow_units=120 -print_final_stats=1 -artifact_prefix="$B/artifacts/$t/" \
     "${dirs[@]}" >"$log" 2>&1
   rc=$?

@@ -17,6 +17,7 @@
 //    themselves. An indeterminate txn's unobserved append may never have happened, so it gets
 //    no such edges.
 #include <algorithm>
+#include <iterator>
 #include <string>
 #include <tuple>
 
@@ -226,7 +227,7 @@ class ListAppendInference {
   }
 
   void check_unique_appends() {
-    for (auto it = a_begin_; it + 1 < a_end_; ++it) {
+    for (auto it = a_begin_; it != a_end_ && std::next(it) != a_end_; ++it) {
       if (it->first != (it + 1)->first) continue;
       out_.input_error("value " + th_.value_str(it->first) + " is appended to key " +
                        th_.key_str(k_) + " by both " + txn_name(th_, th_.mops[it->second].txn) +

@@ -277,7 +277,11 @@ uint32_t EdnParser::read_hex4(int64_t esc_line, int64_t esc_col, const char* wha
 void EdnParser::read_string(EdnValue& out) {
   for (;;) {
     const int c = in_.get();
-    if (c == '"') return;
+    if (c == '"') {
+      if (find_invalid_utf8(out.text) != std::string_view::npos)
+        fail(out.line, out.col, "string is not valid UTF-8");
+      return;
+    }
     if (c == kEof) {
       const SourcePos end = in_.pos();
       fail(out.line, out.col,
@@ -377,7 +381,12 @@ void EdnParser::read_char(EdnValue& out) {
 
 void EdnParser::read_token_text(std::string& token) {
   token.clear();
+  const int64_t line = in_.line(), col = in_.col();
   in_.take_until(token, [](int c) { return is_delim(c); });  // '\n' is a delimiter
+  const size_t bad = find_invalid_utf8(token);
+  if (bad != std::string_view::npos)
+    fail(line, col + static_cast<int64_t>(bad),
+         "invalid UTF-8: " + quote_byte(static_cast<unsigned char>(token[bad])));
 }
 
 void EdnParser::read_keyword(EdnValue& out) {

@@ -57,11 +57,20 @@ void read_jepsen_log_history(LineSource& in, const std::string& name, OpSinkAdap
     const auto type = op_type_from_string(type_field);
     if (!type || type_field.empty() || type_field.front() != ':') continue;
     if (rest.empty()) continue;  // no :f field: not an op line
+    if (const size_t bad = find_invalid_utf8(line); bad != std::string_view::npos) {
+      throw ParseError({name, in.line_number(), static_cast<int64_t>(bad) + 1},
+                       "invalid UTF-8 in an op line");
+    }
     op.type = *type;
     const std::string_view f_field = take_field(rest);
     op.f = strip_colon(f_field);
 
-    // The rest is the value and optionally the error, as EDN separated by a tab.
+    // The rest is the value and optionally the error, as EDN separated by a tab; a line that
+    // ends after :f has no value (null).
+    if (rest.empty()) {
+      out.add(std::move(op));
+      continue;
+    }
     const int64_t value_col = static_cast<int64_t>(rest.data() - line.data()) + 1;
     value_source.reset_text(rest, in.line_number(), value_col);
     if (parser.next(value) == EdnParser::Next::Form) {

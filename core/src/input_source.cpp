@@ -7,6 +7,39 @@
 
 namespace faultline::detail {
 
+size_t find_invalid_utf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t n = s.size();
+  size_t i = 0;
+  while (i < n) {
+    const unsigned c = p[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len = 0;
+    unsigned lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+    if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      if (c == 0xE0) lo = 0xA0;
+      if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      if (c == 0xF0) lo = 0x90;
+      if (c == 0xF4) hi = 0x8F;
+    } else {
+      return i;
+    }
+    if (i + len > n || p[i + 1] < lo || p[i + 1] > hi) return i;
+    for (size_t k = 2; k < len; ++k)
+      if (p[i + k] < 0x80 || p[i + k] > 0xBF) return i;
+    i += len;
+  }
+  return std::string_view::npos;
+}
+
 std::FILE* open_for_reading(const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr) {
@@ -72,8 +105,11 @@ bool LineSource::fill() {
 bool LineSource::next(std::string_view& line) {
   std::string_view avail;
   size_t search_from = 0;
+  auto unconsumed = [&] {
+    return file_ ? std::string_view(buffer_.get() + start_, end_ - start_) : text_.substr(start_);
+  };
   for (;;) {
-    avail = file_ ? std::string_view(buffer_.get() + start_, end_ - start_) : text_.substr(start_);
+    avail = unconsumed();
     const size_t nl = avail.find('\n', search_from);
     if (nl != std::string_view::npos) {
       line = avail.substr(0, nl);
@@ -82,6 +118,7 @@ bool LineSource::next(std::string_view& line) {
     }
     search_from = avail.size();
     if (!fill()) {
+      avail = unconsumed();  // fill() may have moved the buffer even when it read nothing
       if (avail.empty()) return false;
       line = avail;  // last line without '\n'
       start_ += avail.size();

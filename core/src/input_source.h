@@ -16,6 +16,11 @@ namespace faultline::detail {
 
 inline constexpr size_t kReadChunkBytes = size_t{256} << 10;
 
+// Offset of the first byte of `s` that is not part of a well-formed UTF-8 sequence (Unicode
+// table 3-7: no overlong forms, surrogates or code points above U+10FFFF), or npos when `s`
+// is valid UTF-8. The readers reject such text (JSON output could not hold it).
+size_t find_invalid_utf8(std::string_view s);
+
 // Opens path for reading; throws std::runtime_error "cannot open PATH: reason".
 std::FILE* open_for_reading(const std::string& path);
 

@@ -117,7 +117,8 @@ CheckResult check_transactional(const History& history, const TxnCheckOptions& o
   } else {
     r.verdict = Verdict::Valid;
   }
-  r.stats = {{"txns", th.txns.size()}, {"micro_ops", th.mops.size()}, {"edges", g.size()},
+  r.stats = {{"ops", th.txns.size()}, {"txns", th.txns.size()},
+             {"micro_ops", th.mops.size()}, {"edges", g.size()},
              {"consistency", options.consistency}, {"compile_ms", compile_ms},
              {"inference_ms", infer_ms}, {"cycle_search_ms", search_ms},
              {"time_ms", ms_since(t0)}};

@@ -2,6 +2,7 @@
 #include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>
 
+#include <algorithm>
 #include <mutex>
 #include <string>
 
@@ -22,11 +23,32 @@ const char* edge_type_name(uint8_t t) {
 
 namespace {
 
+// Does any known read of key k include value v? (Only asked for the edges of reported cycles.)
+bool observed(const TxnHistory& th, uint32_t k, int64_t v) {
+  for (const Mop& m : th.mops) {
+    if (m.kind != MopKind::Read || !m.known || m.key != k) continue;
+    if (std::find(th.list(m), th.list(m) + m.list_len, v) != th.list(m) + m.list_len) return true;
+  }
+  return false;
+}
+
 std::string list_explanation(const TxnHistory& th, const DepGraph& g, uint32_t e) {
   const std::string a = txn_name(th, g.src[e]), b = txn_name(th, g.dst[e]);
   const Mop& ma = th.mops[g.mop_a[e]];
   const Mop& mb = th.mops[g.mop_b[e]];
   const std::string k = th.key_str(ma.key);
+  const bool unobserved = g.type[e] != kWR && !observed(th, mb.key, mb.value);
+  if (unobserved && g.type[e] == kWW) {
+    return b + " appended " + th.value_str(mb.value) + " to " + k + " after " + a +
+           "'s append of " + th.value_str(ma.value) + ": no read shows " +
+           th.value_str(mb.value) + ", so it came after " + th.value_str(ma.value) +
+           ", the highest element observed on " + k;
+  }
+  if (unobserved && g.type[e] == kRW) {
+    return a + " read " + k + "=" + th.list_str(ma) + ", which does not include " + b +
+           "'s append of " + th.value_str(mb.value) + "; no read shows " +
+           th.value_str(mb.value) + ", so it came after every element " + a + " saw";
+  }
   switch (g.type[e]) {
     case kWW:
       return b + " appended " + th.value_str(mb.value) + " to " + k + " right after " + a +

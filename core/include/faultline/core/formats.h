@@ -17,7 +17,8 @@
 //               every other line (startup chatter, stack traces) is ignored. On a fail/info
 //               completion whose value is a bare keyword (`:fail :read :timed-out`), the keyword
 //               is the error: op.error = "timed-out" and op.value = null (2015 Jepsen clients
-//               reported errors in the value slot).
+//               reported errors in the value slot). A line that ends after :f (no value
+//               field) reads as value null.
 //
 // EDN → Op mapping: keywords and symbols become strings without the colon (`:read` → "read",
 // `:jepsen/x` → "jepsen/x"); `:process :nemesis` → kNemesisProcess, an integer process → that

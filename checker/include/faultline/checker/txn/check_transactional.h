@@ -20,7 +20,8 @@
 //             dependency graph (with process and real-time edges) is acyclic, serial_order
 //             lists the committed/indeterminate txns (op index of the invocation) in an order
 //             consistent with every inferred edge.
-//   stats     {txns, edges, time_ms}
+//   stats     {ops (= txns: client operations, as the other checkers count them), txns,
+//             micro_ops, edges, consistency, compile_ms, inference_ms, cycle_search_ms, time_ms}
 // Thread-safety: pure function of its inputs (SVG rendering is serialized internally).
 #pragma once
 #include <cstdint>

@@ -186,6 +186,30 @@ SearchDeadline deadline_of(const ConsistencyOptions& options, Clock::time_point 
                   std::chrono::duration<double>(options.time_limit_s));
 }
 
+// Pruning decides an invalid partition fast but cuts every doomed branch early, so its longest
+// prefix is short and the op it names may be legal after it. For the witness, the first
+// invalid partitions are searched again without pruning, on a small budget of their own (at most
+// 1 s, never past the check's deadline); a decided re-search replaces the pruned outcome (the
+// verdict is the same: both searches are exact), an undecided one leaves it as it was.
+void refine_invalid_witnesses(Searched& s, const detail::RunConfig& config,
+                              const ConsistencyOptions& options, const SearchDeadline& deadline) {
+  size_t refined = 0;
+  for (size_t i = 0; i < s.parts.size() && refined < 4; ++i) {
+    if (s.outcome(i).verdict != Verdict::Invalid) continue;
+    ++refined;
+    detail::SearchBudget b;
+    b.memory.limit_bytes = options.memory_limit_bytes;
+    b.deadline = Clock::now() + std::chrono::seconds(1);
+    if (deadline && *deadline < *b.deadline) b.deadline = deadline;
+    detail::RunConfig c = config;
+    c.tuning.prune = false;
+    c.threads = 1;
+    auto again = detail::search_partitions({s.parts[i]}, b, c);
+    if (!again.empty() && again[0].outcome.verdict == Verdict::Invalid)
+      s.results[i] = std::move(again[0]);
+  }
+}
+
 }  // namespace
 
 CheckResult check_consistency(const History& history, const Model& model,
@@ -238,6 +262,8 @@ CheckResult check_compiled(CompiledHistory& compiled, const Model& model,
   };
   if (compiled.timed_out) budget.cancel.store(true);  // nothing searched: all unknown below
   s.results = detail::search_partitions(s.parts, budget, config);
+  if (config.tuning.prune && !compiled.timed_out)
+    refine_invalid_witnesses(s, config, options, budget.deadline);
   const double search_ms = ms_since(t1);
 
   CheckResult r;

@@ -15,7 +15,9 @@
 //    that element's writer, rw from every txn whose external read of the key ended in that
 //    element (or was empty when nothing was observed). Such appends are not ordered among
 //    themselves. An indeterminate txn's unobserved append may never have happened, so it gets
-//    no such edges.
+//    no such edges — unless some read observed another of that txn's appends: then it
+//    committed, and all its appends happened (as in Elle, which applies these rules to every
+//    txn known to have committed).
 #include <algorithm>
 #include <iterator>
 #include <string>
@@ -187,7 +189,8 @@ class ListAppendInference {
  public:
   ListAppendInference(const TxnHistory& th, DepGraph& g, Findings& out)
       : th_(th), g_(g), out_(out), ix_(index_by_key(th)), facts_(scan_txns(th, out)),
-        compatible_(th.key_names.size(), 1), pos_of_mop_(th.mops.size(), kNoPos) {}
+        compatible_(th.key_names.size(), 1), pos_of_mop_(th.mops.size(), kNoPos),
+        committed_(known_committed(th, ix_)) {}
 
   void run() {
     for (uint32_t k = 0; k < th_.key_names.size(); ++k) infer_key(k);
@@ -198,6 +201,32 @@ class ListAppendInference {
   using AppendIt = std::vector<std::pair<int64_t, uint32_t>>::const_iterator;
 
   TxnStatus status_of_mop(uint32_t m) const { return th_.txns[th_.mops[m].txn].status; }
+  bool committed_mop(uint32_t m) const { return committed_[th_.mops[m].txn] != 0; }
+
+  // Per txn: committed for sure — ok, or indeterminate with an append that the longest read
+  // of its key shows (a read can only show what a committed txn wrote).
+  static std::vector<uint8_t> known_committed(const TxnHistory& th, const KeyIndex& ix) {
+    std::vector<uint8_t> c(th.txns.size(), 0);
+    for (uint32_t t = 0; t < th.txns.size(); ++t) c[t] = th.txns[t].status == TxnStatus::Ok;
+    for (uint32_t k = 0; k < th.key_names.size(); ++k) {
+      const auto a0 = ix.appends.begin() + ix.append_off[k];
+      const auto a1 = ix.appends.begin() + ix.append_off[k + 1];
+      uint32_t longest = kNoPos;
+      for (uint32_t i = ix.read_off[k]; i < ix.read_off[k + 1]; ++i)
+        if (longest == kNoPos || th.mops[ix.reads[i]].list_len > th.mops[longest].list_len)
+          longest = ix.reads[i];
+      if (longest == kNoPos) continue;
+      const Mop& m = th.mops[longest];
+      for (uint32_t i = 0; i < m.list_len; ++i) {
+        const int64_t v = th.list(m)[i];
+        auto it = std::lower_bound(a0, a1, std::make_pair(v, uint32_t{0}));
+        if (it == a1 || it->first != v) continue;
+        const uint32_t t = th.mops[it->second].txn;
+        if (th.txns[t].status == TxnStatus::Info) c[t] = 1;
+      }
+    }
+    return c;
+  }
   uint32_t writer(int64_t v) const {
     auto it = std::lower_bound(a_begin_, a_end_, std::make_pair(v, uint32_t{0}));
     return (it != a_end_ && it->first == v) ? it->second : kNoPos;
@@ -328,7 +357,7 @@ class ListAppendInference {
       if (only != kNoPos) return;
       only = it->second;
     }
-    if (only == kNoPos || status_of_mop(only) != TxnStatus::Ok) return;
+    if (only == kNoPos || !committed_mop(only)) return;
     order_.push_back(only);
     pos_of_mop_[only] = 0;
   }
@@ -410,7 +439,7 @@ class ListAppendInference {
     const uint32_t n = static_cast<uint32_t>(order_.size());
     for (auto it = a_begin_; it != a_end_; ++it) {
       const uint32_t a = it->second;
-      if (pos_of_mop_[a] != kNoPos || status_of_mop(a) != TxnStatus::Ok) continue;
+      if (pos_of_mop_[a] != kNoPos || !committed_mop(a)) continue;
       const uint32_t at = th_.mops[a].txn;
       if (top_writes) g_.add(th_.mops[top].txn, at, kWW, top, a);
       for (const uint32_t* r = r_begin_; r != r_end_; ++r)
@@ -452,6 +481,7 @@ class ListAppendInference {
   PerTxnFacts facts_;
   std::vector<uint8_t> compatible_;
   std::vector<uint32_t> pos_of_mop_;  // append mop -> position in the current key's order
+  std::vector<uint8_t> committed_;    // per txn: known to have committed (known_committed)
   // The current key.
   uint32_t k_ = 0;
   AppendIt a_begin_, a_end_;          // its appends, by value

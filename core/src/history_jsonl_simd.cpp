@@ -28,7 +28,9 @@ namespace od = simdjson::ondemand;
 constexpr size_t kChunkBytes = size_t{4} << 20;
 
 // Any JSON value → Json, as nlohmann would build it; false when the fast path must not decide.
-bool to_json(od::value v, Json& out);
+// Nesting deeper than kMaxDepth is left to the exact reader (no deep recursion here).
+constexpr int kMaxDepth = 64;
+bool to_json(od::value v, Json& out, int depth = 0);
 
 bool number_to_json(od::value v, Json& out) {
   od::number_type t;
@@ -54,7 +56,7 @@ bool number_to_json(od::value v, Json& out) {
   return true;
 }
 
-bool array_to_json(od::value v, Json& out) {
+bool array_to_json(od::value v, Json& out, int depth) {
   od::array arr;
   size_t n = 0;
   if (v.get_array().get(arr) || arr.count_elements().get(n)) return false;
@@ -64,13 +66,13 @@ bool array_to_json(od::value v, Json& out) {
     od::value ev;
     if (std::move(element).get(ev)) return false;
     Json j;
-    if (!to_json(ev, j)) return false;
+    if (!to_json(ev, j, depth + 1)) return false;
     out.push_back(std::move(j));
   }
   return true;
 }
 
-bool object_to_json(od::value v, Json& out) {
+bool object_to_json(od::value v, Json& out, int depth) {
   od::object obj;
   if (v.get_object().get(obj)) return false;
   out = Json::object();
@@ -80,18 +82,19 @@ bool object_to_json(od::value v, Json& out) {
     if (std::move(field).get(f) || f.unescaped_key().get(key)) return false;
     std::string k(key);  // the view dies with the next string
     Json j;
-    if (!to_json(f.value(), j)) return false;
+    if (!to_json(f.value(), j, depth + 1)) return false;
     out[std::move(k)] = std::move(j);
   }
   return true;
 }
 
-bool to_json(od::value v, Json& out) {
+bool to_json(od::value v, Json& out, int depth) {
+  if (depth > kMaxDepth) return false;
   od::json_type type;
   if (v.type().get(type)) return false;
   switch (type) {
-    case od::json_type::array: return array_to_json(v, out);
-    case od::json_type::object: return object_to_json(v, out);
+    case od::json_type::array: return array_to_json(v, out, depth);
+    case od::json_type::object: return object_to_json(v, out, depth);
     case od::json_type::number: return number_to_json(v, out);
     case od::json_type::string: {
       std::string_view s;

@@ -4,7 +4,7 @@
 #
 # Checked over every file `git ls-files` lists (working-tree content, binary files skipped),
 # except this script, which holds the patterns:
-#   1. the workshop the project was built in: "../shared" and absolute paths under /work/, /home/
+#   1. the workshop the project was built in: the "shared" folder beside the checkout and absolute paths under /work/, /home/
 #      or /root/ (ERE below);
 #   2. relative paths ("../x", "a/../../y") that, taken from the directory of the file naming
 #      them, leave the repository (absolute paths and URLs are not relative paths);
